@@ -1,0 +1,2 @@
+// The lossd executable (CLI, configuration, logging, signals) is written by the API issue.
+print("lossd")
