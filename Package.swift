@@ -62,7 +62,7 @@ let package = Package(
         // Each test target below is enabled by the work that gives it its first test.
         // .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "LossTestSupport"]),
 
-        // .testTarget(name: "LossAPITests", dependencies: ["LossAPI", "LossKernels", "HTTPServer", "LossTestSupport"]),
+        .testTarget(name: "LossAPITests", dependencies: ["LossAPI", "LossKernels", "HTTPServer", "LossTestSupport"]),
 
         // .testTarget(name: "lossdTests", dependencies: ["LossTestSupport"]),
     ]
