@@ -8,8 +8,8 @@ import CZlib
 /// Guarantees:
 /// - **Size cap.** Never appends more than `limit` bytes in total, and never lets zlib write more
 ///   than one byte past the cap into its own 32 KiB chunk: the first byte beyond the cap throws
-///   `.decompressedSizeExceeded` at once, so a zip bomb costs at most `limit` bytes of memory and
-///   the time to inflate them.
+///   `.decompressedSizeExceeded` at once (with exactly `limit` bytes appended), so a zip bomb
+///   costs at most `limit` bytes of memory and the time to inflate them.
 /// - **Errors, not traps.** Truncated input, corrupt data, bad checksums and data after the end
 ///   throw `InflateError`; after a throw the instance refuses further input.
 /// - **gzip members.** Concatenated gzip members (RFC 1952 §2.2; what `cat a.gz b.gz` produces)
@@ -136,13 +136,14 @@ public final class Inflater {
                 return CZlib.inflate(z, Z_NO_FLUSH)
             }
             let produced = room - Int(z.pointee.avail_out)
-            if producedCount + produced > limit {
+            let accepted = min(produced, limit - producedCount)
+            producedCount += accepted
+            appendBounded(chunk[..<accepted], to: &output)
+            if produced > accepted {
                 throw InflateError(
                     code: .decompressedSizeExceeded,
                     detail: "the decoded body exceeds the limit of \(limit) bytes")
             }
-            producedCount += produced
-            appendBounded(chunk[..<produced], to: &output)
 
             switch code {
             case Z_OK:
@@ -168,7 +169,7 @@ public final class Inflater {
     private func appendBounded(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
         let needed = output.count + bytes.count
         if needed > output.capacity {
-            let ceiling = output.count + bytes.count + (limit - producedCount)
+            let ceiling = needed + (limit - producedCount)
             output.reserveCapacity(min(ceiling, max(needed, 2 * output.capacity)))
         }
         output.append(contentsOf: bytes)
