@@ -1,0 +1,114 @@
+extension Server {
+    /// Everything a server needs to know before `start()`: where to listen, every limit, and the
+    /// observer hooks. Every limit has a default that suits a public-facing JSON service; tests
+    /// shrink them to keep runs fast.
+    ///
+    /// | Limit | Default | Answer when exceeded |
+    /// |---|---|---|
+    /// | `maxRequestLineBytes` | 8 KiB | 414, close |
+    /// | `maxHeaderBytes` (request line + fields) | 64 KiB | 431, close |
+    /// | `maxHeaderCount` | 100 | 431, close |
+    /// | `maxBodyBytes` | 64 MiB | 413, close (before reading the body when Content-Length says so) |
+    /// | `maxDecompressedBodyBytes` | 256 MiB | 413, close |
+    /// | `headerTimeout` | 10 s from the first byte of a request | 408, close |
+    /// | `bodyTimeout` | 60 s from the end of the head | 408, close |
+    /// | `idleTimeout` | 65 s between requests on a keep-alive connection | silent close |
+    /// | `writeTimeout` | 30 s without write progress | close |
+    /// | `maxConnections` | 1024 | new connections accepted and closed at once |
+    /// | `maxInFlightRequests` | 128 | 503 with `Retry-After`, connection kept |
+    public struct Configuration: Sendable {
+        /// The address to bind: an IPv4 literal (`"127.0.0.1"`, `"0.0.0.0"`) or an IPv6 literal
+        /// (`"::1"`, `"::"`). `"::"` listens on IPv6 and, dual-stack, on IPv4.
+        public var host: String = "127.0.0.1"
+        /// The TCP port; 0 asks the kernel for an ephemeral port (read it from `Server.localPort`).
+        public var port: Int = 8080
+        /// The `listen(2)` backlog.
+        public var backlog: Int = 512
+
+        /// Longest accepted request line (method, target, version), in bytes. RFC 9112 §3
+        /// recommends at least 8000. Exceeded: 414.
+        public var maxRequestLineBytes: Int = 8 * 1024
+        /// Longest accepted header section (request line plus all fields plus CRLFs). Exceeded: 431.
+        public var maxHeaderBytes: Int = 64 * 1024
+        /// Most header fields in one request (and, separately, in a chunked trailer). Exceeded: 431.
+        public var maxHeaderCount: Int = 100
+        /// Largest request body as sent on the wire (after de-chunking). Exceeded: 413.
+        public var maxBodyBytes: Int = 64 * 1024 * 1024
+        /// Largest request body after `Content-Encoding: gzip`/`deflate` is undone. Exceeded: 413.
+        public var maxDecompressedBodyBytes: Int = 256 * 1024 * 1024
+
+        /// Time allowed from a request's first byte to the end of its header section (slowloris
+        /// guard). Exceeded: 408, close.
+        public var headerTimeout: Duration = .seconds(10)
+        /// Time allowed from the end of the head to the end of the body. Exceeded: 408, close.
+        public var bodyTimeout: Duration = .seconds(60)
+        /// Time a keep-alive connection may sit between requests before it is closed. Longer than
+        /// common load-balancer idle timeouts (60 s), as Node settled on.
+        public var idleTimeout: Duration = .seconds(65)
+        /// Time a response write may make no progress (client not reading) before the connection
+        /// is dropped.
+        public var writeTimeout: Duration = .seconds(30)
+        /// After the server decides to close (an error or `Connection: close`), how long it keeps
+        /// reading and discarding so that the client reads the response before any RST (RFC 9112
+        /// §9.6 staged close).
+        public var lingerTimeout: Duration = .seconds(2)
+
+        /// Most open client connections. Beyond it, new connections are accepted and closed.
+        public var maxConnections: Int = 1024
+        /// Most requests being handled at once across all connections. Beyond it, requests are
+        /// answered 503 with `Retry-After` instead of queueing.
+        public var maxInFlightRequests: Int = 128
+        /// The `Retry-After` value (seconds) sent with 503 when shedding.
+        public var retryAfterSeconds: Int = 1
+
+        /// Response compression and request decompression.
+        public var compression = Compression()
+        /// HTTPS, when set: the same server speaks TLS 1.2/1.3 (ALPN http/1.1) on its port.
+        public var tls: TLS? = nil
+
+        /// Called once per response written (including the server's own 400/408/413/431/503),
+        /// on a connection queue: keep it cheap and non-blocking.
+        public var onResponse: (@Sendable (ResponseEvent) -> Void)? = nil
+        /// Called each time a request is shed with 503 because `maxInFlightRequests` was reached.
+        public var onShed: (@Sendable () -> Void)? = nil
+        /// Called each time the number of open connections changes, with the new count.
+        public var onConnectionCountChange: (@Sendable (Int) -> Void)? = nil
+
+        /// The defaults above, listening on `host:port`.
+        public init(host: String = "127.0.0.1", port: Int = 8080) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// Compression settings (zlib).
+    public struct Compression: Sendable {
+        /// Compress responses at all (per `Accept-Encoding`). Request inflation is always on.
+        public var enabled: Bool = true
+        /// Responses with a body of at least this many bytes are compressed. Default 4 KiB.
+        public var threshold: Int = 4096
+        /// zlib level 1 (fastest) … 9 (smallest). Default 6, zlib's own default.
+        public var level: Int = 6
+
+        /// The defaults: enabled, 4 KiB threshold, level 6.
+        public init(enabled: Bool = true, threshold: Int = 4096, level: Int = 6) {
+            self.enabled = enabled
+            self.threshold = threshold
+            self.level = level
+        }
+    }
+
+    /// TLS settings: PEM files for the server certificate (chain) and its private key.
+    public struct TLS: Sendable {
+        /// Path of the PEM certificate chain, leaf first.
+        public var certificatePath: String
+        /// Path of the PEM private key.
+        public var keyPath: String
+
+        /// TLS with the given PEM files.
+        public init(certificatePath: String, keyPath: String) {
+            self.certificatePath = certificatePath
+            self.keyPath = keyPath
+        }
+    }
+}
