@@ -14,9 +14,10 @@ public import HTTPServer
 /// on SIGTERM; `configuration.extraRoutes` adds routes such as `GET /metrics`.
 public struct LossService: Sendable {
     /// A route handler: the service, the request, the `{...}` path parameters, and the record
-    /// to fill in. Throwing a `Problem` answers with it.
+    /// to fill in. A thrown error is answered as `Problem(from:)` renders it (a `Problem` as
+    /// itself, anything else as a 500 without details).
     public typealias RouteHandler =
-        @Sendable (LossService, Request, [String: String], inout ExchangeRecord) throws(Problem) -> Response
+        @Sendable (LossService, Request, [String: String], inout ExchangeRecord) throws -> Response
 
     /// Service settings.
     public struct Configuration: Sendable {
@@ -61,7 +62,7 @@ public struct LossService: Sendable {
         let requestID = RequestID.resolve(request.headers["X-Request-Id"])
         var record = ExchangeRecord(route: "unmatched", requestID: requestID)
         var response: Response
-        do throws(Problem) {
+        do {
             switch router.match(method: request.method, path: request.path) {
             case .found(let route, let parameters):
                 record.route = route.template
@@ -75,8 +76,9 @@ public struct LossService: Sendable {
                 throw Problem(.notFound, "No route for \(request.path).")
             }
         } catch {
-            record.problemCode = error.code.rawValue
-            response = problemResponse(error, requestID: requestID)
+            let problem = Problem(from: error)
+            record.problemCode = problem.code.rawValue
+            response = problemResponse(problem, requestID: requestID)
         }
         response.headers.replaceOrAdd(name: "X-Request-Id", value: requestID)
         response.headers.replaceOrAdd(name: "Server-Timing", value: record.serverTiming)

@@ -3,7 +3,7 @@ import LossKernels
 extension JSONParseError: ProblemConvertible {
     /// MALFORMED_JSON (400) at the pointer of the value being read, with the byte offset.
     public var problem: Problem {
-        Problem(.malformedJSON, "Malformed JSON at byte \(offset): \(description)", pointer: pointer)
+        Problem(.malformedJSON, "Malformed JSON: \(description)", pointer: pointer)
     }
 }
 

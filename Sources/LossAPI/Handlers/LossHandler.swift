@@ -18,15 +18,13 @@ extension LossService {
             }
         }
         let result = try JobRunner.run(decoded, record: &record)
+        guard answerFormat == .json else {
+            throw Problem(.notAcceptable, "safetensors answers arrive with the safetensors codec.")
+        }
         return timed(&record.encode) {
-            switch answerFormat {
-            case .json:
-                var json = JSONBuilder(capacity: 64 + result.value.count * 12 + (result.grad?.count ?? 0) * 12)
-                ResultDocument.write(result, of: decoded, to: &json)
-                return .json(json.bytes)
-            case .binary:
-                return Problem(.notAcceptable, "safetensors answers arrive with the safetensors codec.")
-            }
+            var json = JSONBuilder(capacity: 64 + result.value.count * 12 + (result.grad?.count ?? 0) * 12)
+            ResultDocument.write(result, of: decoded, to: &json)
+            return .json(json.bytes)
         }
     }
 

@@ -10,10 +10,10 @@ extension LossService {
             Response(status: 200, contentType: "application/yaml", body: OpenAPIDocument.yaml)
         }
         router.add("GET", "/v1/losses") { _, _, _, _ in .json(CatalogueDocument.bytes) }
-        router.add("POST", "/v1/loss/{name}") { service, request, parameters, record throws(Problem) in
+        router.add("POST", "/v1/loss/{name}") { service, request, parameters, record in
             try service.computeLoss(request, name: parameters["name"]!, record: &record)
         }
-        router.add("POST", "/v1/batch") { service, request, _, record throws(Problem) in
+        router.add("POST", "/v1/batch") { service, request, _, record in
             try service.computeBatch(request, record: &record)
         }
         router.add("GET", "/v2") { _, _, _, _ in .json(OIPMetadata.server) }
@@ -22,10 +22,10 @@ extension LossService {
             .json(#"{"ready":\#(service.configuration.readiness.isReady)}"#,
                   status: service.configuration.readiness.isReady ? 200 : 503)
         }
-        router.add("GET", "/v2/models/{name}") { _, _, parameters, _ throws(Problem) in
+        router.add("GET", "/v2/models/{name}") { _, _, parameters, _ in
             .json(OIPMetadata.model(try LossName.named(parameters["name"]!)))
         }
-        router.add("GET", "/v2/models/{name}/ready") { _, _, parameters, _ throws(Problem) in
+        router.add("GET", "/v2/models/{name}/ready") { _, _, parameters, _ in
             let name = try LossName.named(parameters["name"]!)
             return .json(OIPMetadata.modelReady(name))
         }
