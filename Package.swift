@@ -60,9 +60,9 @@ let package = Package(
                     resources: [.copy("Golden")]),
 
         // Each test target below is enabled by the work that gives it its first test.
-        // .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "LossTestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "LossTestSupport"]),
 
-        // .testTarget(name: "LossAPITests", dependencies: ["LossAPI", "LossKernels", "HTTPServer", "LossTestSupport"]),
+        .testTarget(name: "LossAPITests", dependencies: ["LossAPI", "LossKernels", "HTTPServer", "LossTestSupport"]),
 
         // .testTarget(name: "lossdTests", dependencies: ["LossTestSupport"]),
     ]
