@@ -10,8 +10,7 @@ import Glibc
 extension Loss {
     static func klDivergence(_ job: LossJob) throws(LossError) -> Computed {
         let e = try Elementwise(job)
-        try Validation.unused(job.weight, "weight", job.name)
-        try Validation.unused(job.posWeight, "pos_weight", job.name)
+        try Validation.noWeights(job)
         let logTarget = job.options.logTarget
         return try e.run { _, x, y in
             if logTarget { return (exp(y) * (y - x), -exp(y)) }

@@ -10,8 +10,7 @@
 extension Loss {
     static func regression(_ job: LossJob) throws(LossError) -> Computed {
         let e = try Elementwise(job)
-        try Validation.unused(job.weight, "weight", job.name)
-        try Validation.unused(job.posWeight, "pos_weight", job.name)
+        try Validation.noWeights(job)
         let beta = job.options.beta, delta = job.options.delta
         switch job.name {
         case .mseLoss:

@@ -11,8 +11,7 @@ import Glibc
 extension Loss {
     static func sigmoidFocal(_ job: LossJob) throws(LossError) -> Computed {
         let e = try Elementwise(job)
-        try Validation.unused(job.weight, "weight", job.name)
-        try Validation.unused(job.posWeight, "pos_weight", job.name)
+        try Validation.noWeights(job)
         let alpha = job.options.alpha, gamma = job.options.gamma
         let x = e.x
         return try e.run(probability: { sigmoid(x[$0]) }) { _, x, y in

@@ -61,6 +61,12 @@ enum Validation {
         }
     }
 
+    /// Rejects both weight tensors (losses without weights).
+    static func noWeights(_ job: LossJob) throws(LossError) {
+        try unused(job.weight, "weight", job.name)
+        try unused(job.posWeight, "pos_weight", job.name)
+    }
+
     /// The upstream gradient: nil means 1; shape [] is a scalar for every output element,
     /// otherwise its shape must be the value's shape. Returns nil for "a scalar", with `scalar` set.
     static func gradOutput(_ t: Tensor?, valueShape: [Int]) throws(LossError) -> (scalar: Double, perElement: [Double]?) {
