@@ -9,66 +9,49 @@ enum ShortestDigits {
     /// The shortest decimal `digits × 10^exponent` of a finite, positive `Float`.
     static func decimal(_ value: Float) -> (digits: UInt64, exponent: Int) {
         let bits = value.bitPattern
-        let fraction = bits & 0x7F_FFFF
-        let biased = Int(bits >> 23 & 0xFF)
-        var c: UInt64
-        let q: Int
-        if biased != 0 {
-            c = UInt64(fraction | 0x80_0000)
-            q = biased - 150
-            // Small integers: exact, no search needed.
-            if q <= 0, -q < 24, c & ((1 << UInt64(-q)) - 1) == 0 {
-                return (c >> UInt64(-q), 0)
-            }
-        } else {
-            c = UInt64(fraction)
-            q = 1 - 150
+        return decimal(fraction: UInt64(bits & 0x7F_FFFF), biased: Int(bits >> 23 & 0xFF), fractionBits: 23, exponentBias: 150) { k, cp in
+            roundToOdd(schubfachPowersOfTen64.withUnsafeBufferPointer { $0[k + 31] }, cp)
         }
-        let isEven = c & 1 == 0
-        let lowerIsCloser = fraction == 0 && biased > 1
-        let cbl = 4 * c - 2 + (lowerIsCloser ? 1 : 0)
-        let cb = 4 * c
-        let cbr = 4 * c + 2
-        // floor(log10(2^q)) or floor(log10(3/4 * 2^q)).
-        let k = (q * 1_262_611 - (lowerIsCloser ? 524_031 : 0)) >> 22
-        let h = q + floorLog2Pow10(-k) + 1
-        let g = schubfachPowersOfTen64.withUnsafeBufferPointer { $0[-k + 31] }
-        let vbl = roundToOdd(g, cbl << UInt64(h))
-        let vb = roundToOdd(g, cb << UInt64(h))
-        let vbr = roundToOdd(g, cbr << UInt64(h))
-        return select(vbl: vbl, vb: vb, vbr: vbr, isEven: isEven, k: k)
     }
 
     /// The shortest decimal `digits × 10^exponent` of a finite, positive `Double`.
     static func decimal(_ value: Double) -> (digits: UInt64, exponent: Int) {
         let bits = value.bitPattern
-        let fraction = bits & 0xF_FFFF_FFFF_FFFF
-        let biased = Int(bits >> 52 & 0x7FF)
+        return decimal(fraction: bits & 0xF_FFFF_FFFF_FFFF, biased: Int(bits >> 52 & 0x7FF), fractionBits: 52, exponentBias: 1075) { k, cp in
+            let (high, low) = schubfachPowersOfTen128.withUnsafeBufferPointer { ($0[2 * (k + 292)], $0[2 * (k + 292) + 1]) }
+            return roundToOdd(high, low, cp)
+        }
+    }
+
+    /// Schubfach for a binary format with `fractionBits` explicit significand bits and the
+    /// given exponent bias (IEEE bias plus `fractionBits`).
+    /// - Parameter scaled: `(k, cp)` to `cp × 10^k` (scaled by the format's power of two),
+    ///   truncated and rounded to odd, from the format's table.
+    @inline(__always)  // Specialises `scaled` per format; called once per written number.
+    private static func decimal(
+        fraction: UInt64, biased: Int, fractionBits: Int, exponentBias: Int, scaled: (Int, UInt64) -> UInt64
+    ) -> (digits: UInt64, exponent: Int) {
         var c: UInt64
         let q: Int
         if biased != 0 {
-            c = fraction | 0x10_0000_0000_0000
-            q = biased - 1075
-            if q <= 0, -q < 53, c & ((1 << UInt64(-q)) - 1) == 0 {
+            c = fraction | 1 << UInt64(fractionBits)
+            q = biased - exponentBias
+            // Small integers: exact, no search needed.
+            if q <= 0, -q <= fractionBits, c & ((1 << UInt64(-q)) - 1) == 0 {
                 return (c >> UInt64(-q), 0)
             }
         } else {
             c = fraction
-            q = 1 - 1075
+            q = 1 - exponentBias
         }
         let isEven = c & 1 == 0
         let lowerIsCloser = fraction == 0 && biased > 1
-        let cbl = 4 * c - 2 + (lowerIsCloser ? 1 : 0)
-        let cb = 4 * c
-        let cbr = 4 * c + 2
+        // floor(log10(2^q)) or floor(log10(3/4 * 2^q)).
         let k = (q * 1_262_611 - (lowerIsCloser ? 524_031 : 0)) >> 22
-        let h = q + floorLog2Pow10(-k) + 1
-        let (gHigh, gLow) = schubfachPowersOfTen128.withUnsafeBufferPointer { table in
-            (table[2 * (-k + 292)], table[2 * (-k + 292) + 1])
-        }
-        let vbl = roundToOdd(gHigh, gLow, cbl << UInt64(h))
-        let vb = roundToOdd(gHigh, gLow, cb << UInt64(h))
-        let vbr = roundToOdd(gHigh, gLow, cbr << UInt64(h))
+        let h = UInt64(q + floorLog2Pow10(-k) + 1)
+        let vbl = scaled(-k, (4 * c - 2 + (lowerIsCloser ? 1 : 0)) << h)
+        let vb = scaled(-k, (4 * c) << h)
+        let vbr = scaled(-k, (4 * c + 2) << h)
         return select(vbl: vbl, vb: vb, vbr: vbr, isEven: isEven, k: k)
     }
 
