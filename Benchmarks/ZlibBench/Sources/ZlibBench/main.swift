@@ -1,8 +1,9 @@
 // zlib on the text lossd actually sends: JSON arrays of float32 numbers written with shortest
-// round-trip digits, as gradients and per-element losses are. For each body size and level 1/3/6/9
-// it reports the compression ratio, compress and inflate throughput through lossd's Deflater and
-// Inflater (gzip), and, as the in-run baseline, throughput relative to level 6 (zlib's default
-// and lossd's current one). The numbers inform the default level and the compression threshold.
+// round-trip digits, as gradients and per-element losses are. For each body size, levels 1/3/6/9
+// and the Huffman-only and run-length strategies, it reports the compression ratio, compress and
+// inflate throughput through lossd's Deflater and Inflater (gzip), and, as the in-run baseline,
+// throughput relative to level 6 with the default strategy (zlib's default). The numbers inform
+// the default level and the compression threshold.
 //
 // Usage: ZlibBench [--quick]     (--quick: shorter timing windows, for a smoke run)
 import HTTPServer
@@ -87,6 +88,12 @@ func fixed(_ value: Double, _ decimals: Int) -> String {
     return text
 }
 
+/// (label, level, strategy): levels with the default strategy, then the two fast strategies.
+let settings: [(String, Int, Deflater.Strategy)] = [
+    ("1", 1, .default), ("3", 3, .default), ("6", 6, .default), ("9", 9, .default),
+    ("huff", 1, .huffmanOnly), ("rle", 1, .runLength),
+]
+
 print("zlib (gzip) through HTTPServer.Deflater/Inflater; MB = 10^6 bytes of uncompressed JSON")
 print(
     [
@@ -95,29 +102,32 @@ print(
     ].joined(separator: " "))
 
 for (name, body) in corpora {
-    var rows: [(level: Int, compressed: Int, seconds: Double, inflateSeconds: Double)] = []
-    for level in [1, 3, 6, 9] {
-        let compressed = Deflater.compress(body, format: .gzip, level: level)
+    var rows: [(setting: String, compressed: Int, seconds: Double, inflateSeconds: Double)] = []
+    for (setting, level, strategy) in settings {
+        let compressed = Deflater.compress(body, format: .gzip, level: level, strategy: strategy)
         guard (try? Inflater.decompress(compressed, format: .gzip, limit: body.count)) == body else {
-            fatalError("round trip failed for \(name) at level \(level)")
+            fatalError("round trip failed for \(name) at \(setting)")
         }
-        let seconds = secondsPerCall(window: window) { Deflater.compress(body, format: .gzip, level: level).count }
+        let seconds = secondsPerCall(window: window) {
+            Deflater.compress(body, format: .gzip, level: level, strategy: strategy).count
+        }
         let inflateSeconds = secondsPerCall(window: window) {
             (try? Inflater.decompress(compressed, format: .gzip, limit: body.count))?.count ?? 0
         }
-        rows.append((level, compressed.count, seconds, inflateSeconds))
+        rows.append((setting, compressed.count, seconds, inflateSeconds))
     }
-    let baseline = rows.first { $0.level == 6 }!.seconds
+    let baseline = rows.first { $0.setting == "6" }!.seconds
     for row in rows {
         let megabytes = Double(body.count) / 1e6
         print(
             [
-                pad(name, 14), pad("\(body.count)", 10), pad("\(row.level)", 5), pad("\(row.compressed)", 10),
+                pad(name, 14), pad("\(body.count)", 10), pad(row.setting, 5), pad("\(row.compressed)", 10),
                 pad(fixed(Double(body.count) / Double(row.compressed), 2), 7),
                 pad(fixed(megabytes / row.seconds, 1), 13), pad(fixed(baseline / row.seconds, 2), 6),
                 pad(fixed(row.seconds * 1e6, 1), 10), pad(fixed(megabytes / row.inflateSeconds, 1), 13),
             ].joined(separator: " "))
     }
 }
+print("level: zlib level (default strategy), huff = Z_HUFFMAN_ONLY, rle = Z_RLE")
 print("ratio = uncompressed/compressed; vs L6 = deflate throughput relative to level 6 in this run")
 if sink == 42 { print("") }  // consume the sink
