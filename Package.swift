@@ -64,7 +64,7 @@ let package = Package(
 
         .testTarget(name: "LossAPITests", dependencies: ["LossAPI", "LossKernels", "HTTPServer", "LossTestSupport"]),
 
-        // .testTarget(name: "lossdTests", dependencies: ["LossTestSupport"]),
+        .testTarget(name: "lossdTests", dependencies: ["lossd", "LossTestSupport"]),
     ]
 )
 
