@@ -6,7 +6,7 @@ import LossKernels
 /// `parameters.diagnostics`.
 enum OIPInferResponse {
     static func encode(_ result: LossResult, of request: OIPInferRequest, model: LossName) -> Response {
-        var json = JSONBuilder(capacity: 512 + (request.outputs.contains { !$0.binary } ? (result.grad?.count ?? 0) * 12 : 0))
+        var json = JSONWriter.reserving(512 + (request.outputs.contains { !$0.binary } ? (result.grad?.count ?? 0) * 12 : 0))
         var blobs: [[UInt8]] = []
         json.beginObject()
         json.member("model_name", model.rawValue)
@@ -14,7 +14,7 @@ enum OIPInferResponse {
         if let id = request.id { json.member("id", id) }
         json.key("parameters")
         json.beginObject()
-        var diagnostics = JSONBuilder()
+        var diagnostics = JSONWriter()
         ResultDocument.write(result.diagnostics, to: &diagnostics)
         json.member("diagnostics", String(decoding: diagnostics.bytes, as: UTF8.self))
         json.endObject()
@@ -27,7 +27,7 @@ enum OIPInferResponse {
             json.member("datatype", tensor.isFloat64 ? "FP64" : "FP32")
             json.key("shape")
             json.beginArray()
-            for size in tensor.shape { json.int(size) }
+            for size in tensor.shape { json.integer(Int64(size)) }
             json.endArray()
             if output.binary {
                 let blob = tensor.littleEndianBytes
@@ -38,7 +38,7 @@ enum OIPInferResponse {
                 blobs.append(blob)
             } else {
                 json.key("data")
-                json.raw(TensorJSON.nested(Tensor(shape: [tensor.count], storage: tensor.storage)))
+                json.tensor(Tensor(shape: [tensor.count], storage: tensor.storage), form: .nested)
             }
             json.endObject()
         }
