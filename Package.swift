@@ -64,9 +64,9 @@ let package = Package(
         // GET /healthz and POST /echo over HTTPServer, for scripts/bench-http.sh and loadtest-http.sh.
         .executableTarget(name: "HTTPServerBench", dependencies: ["HTTPServer"], path: "Benchmarks/HTTPServerBench"),
 
-        // .testTarget(name: "LossAPITests", dependencies: ["LossAPI", "LossKernels", "HTTPServer", "LossTestSupport"]),
+        .testTarget(name: "LossAPITests", dependencies: ["LossAPI", "LossKernels", "HTTPServer", "LossTestSupport"]),
 
-        // .testTarget(name: "lossdTests", dependencies: ["LossTestSupport"]),
+        .testTarget(name: "lossdTests", dependencies: ["lossd", "LossTestSupport"]),
     ]
 )
 

@@ -1,0 +1,83 @@
+/// A rectangular array of JSON numbers, any nesting, packed row-major into one buffer.
+///
+/// `[[1, 2, 3], [4, 5, 6]]` has `shape == [2, 3]` and `values == [1, 2, 3, 4, 5, 6]`; a flat
+/// `[]` has shape `[0]`; `[[], []]` has shape `[2, 0]`. Each value is the correctly rounded
+/// `Double` of its decimal spelling (what Python's `json` gives); ``floatValues()`` then rounds
+/// each to `Float`, which is exactly what `torch.tensor(json.loads(text))` does for float32.
+public struct NumberArray: Sendable, Equatable {
+    /// The inferred shape, outermost dimension first.
+    public var shape: [Int]
+    /// The elements in row-major order; `values.count == shape.reduce(1, *)`.
+    public var values: [Double]
+    /// `true` when every element was spelled as an integer (no fraction, no exponent), so that
+    /// Python would build an integer tensor from it. Vacuously `true` for an empty array.
+    public var allIntegers: Bool
+
+    /// Creates a packed array. `values.count` must equal the product of `shape`.
+    public init(shape: [Int], values: [Double], allIntegers: Bool) {
+        self.shape = shape
+        self.values = values
+        self.allIntegers = allIntegers
+    }
+
+    /// The elements rounded to `Float` (round-to-nearest-even, overflow to ±infinity), as
+    /// `torch.tensor(list_of_python_floats, dtype=torch.float32)` does.
+    /// - Complexity: O(n), one allocation.
+    public func floatValues() -> [Float] {
+        [Float](unsafeUninitializedCapacity: values.count) { buffer, count in
+            values.withUnsafeBufferPointer { source in
+                for i in 0..<source.count { buffer[i] = Float(source[i]) }
+            }
+            count = values.count
+        }
+    }
+
+    /// The elements as `Int64` when every element is a whole number with |v| <= 2^53 (so that
+    /// the `Double` held the spelled integer exactly); otherwise the flat index of the first
+    /// element that is not. Whether the elements were *spelled* as integers is ``allIntegers``.
+    /// - Complexity: O(n), one allocation.
+    public func int64Values() -> Result<[Int64], NonIntegerElement> {
+        var bad: Int? = nil
+        let out = [Int64](unsafeUninitializedCapacity: values.count) { buffer, count in
+            values.withUnsafeBufferPointer { source in
+                for i in 0..<source.count {
+                    let v = source[i]
+                    guard abs(v) <= 9_007_199_254_740_992, v.rounded(.towardZero) == v else {
+                        bad = i
+                        break
+                    }
+                    buffer[i] = Int64(v)
+                    count = i + 1
+                }
+            }
+        }
+        if let bad { return .failure(NonIntegerElement(flatIndex: bad)) }
+        return .success(out)
+    }
+
+    /// The flat index of an element that cannot be an `Int64` (see ``int64Values()``).
+    public struct NonIntegerElement: Error, Sendable, Equatable {
+        /// Row-major index of the offending element.
+        public var flatIndex: Int
+
+        /// Creates the error for the element at `flatIndex`.
+        public init(flatIndex: Int) { self.flatIndex = flatIndex }
+    }
+
+    /// The multi-dimensional index of a row-major flat index in this shape.
+    public func index(ofFlatIndex flat: Int) -> [Int] {
+        var rest = flat
+        var index = [Int](repeating: 0, count: shape.count)
+        for d in shape.indices.reversed() where shape[d] > 0 {
+            index[d] = rest % shape[d]
+            rest /= shape[d]
+        }
+        return index
+    }
+
+    public static func == (lhs: NumberArray, rhs: NumberArray) -> Bool {
+        lhs.shape == rhs.shape && lhs.allIntegers == rhs.allIntegers
+            && lhs.values.count == rhs.values.count
+            && zip(lhs.values, rhs.values).allSatisfy { $0.bitPattern == $1.bitPattern }
+    }
+}

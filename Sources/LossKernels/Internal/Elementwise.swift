@@ -1,0 +1,112 @@
+import Glibc
+
+/// The driver shared by the elementwise losses (binary cross entropies, kl_div, regression,
+/// focal): input and target of one shape, one (loss, d loss / d input) pair per element, then
+/// PyTorch's reduction (mean and its gradient divide by numel; batchmean by input.size(0)).
+struct Elementwise {
+    let job: LossJob
+    let x: [Double]
+    let y: [Double]
+
+    /// Validates the shared contract: float input, target of the input's shape.
+    init(_ job: LossJob) throws(LossError) {
+        self.job = job
+        x = try Validation.floats(job.input, "input")
+        try Validation.reduction(job.options.reduction, job.name)
+        guard job.target.shape == job.input.shape else {
+            throw LossError(kind: .shapeMismatch, field: "target",
+                            detail: "target size \(job.target.shape) must be the same as input size \(job.input.shape) (lossd does not broadcast them)")
+        }
+        y = try Validation.values(job.target, "target")
+    }
+
+    /// First element of `values` outside [0, 1] (NaN included), as an error on `field`.
+    func requireUnitInterval(_ values: [Double], _ field: String, shape: [Int]) throws(LossError) {
+        for i in values.indices where !(values[i] >= 0 && values[i] <= 1) {
+            throw .element(.invalidTensor, field, flat: i, shape: shape,
+                           "all elements of \(field) should be between 0 and 1, got \(values[i])")
+        }
+    }
+
+    /// Runs `element(i, x, y) -> (loss, dloss/dx)` over every element and reduces.
+    /// `probability(i)` (binary losses) feeds accuracy and confidence; `clamped(i)` LOG_CLAMPED.
+    func run(
+        probability: ((Int) -> Double)? = nil, clamped: ((Int) -> Bool)? = nil,
+        _ element: (Int, Double, Double) -> (loss: Double, grad: Double)
+    ) throws(LossError) -> Computed {
+        let o = job.options
+        let n = x.count
+        let reduced = o.reduction != .none
+        let (g, gPer) = try Validation.gradOutput(job.gradOutput, valueShape: reduced ? [] : job.input.shape)
+        let denominator: Double = switch o.reduction {
+        case .batchmean: Double(job.input.shape.first ?? 1)
+        default: Double(n)
+        }
+        let scale = o.reduction == .mean || o.reduction == .batchmean ? g / denominator : g
+        let emptyMean = (o.reduction == .mean || o.reduction == .batchmean) && denominator == 0
+        var losses = [Double](repeating: 0, count: n)
+        var grad: [Double]? = job.computeGradient ? [Double](repeating: 0, count: n) : nil
+        var loss = RunningStats()
+        var nan = 0, posInf = 0, negInf = 0
+        var inputMin = Double.infinity, inputMax = -Double.infinity
+        var nonfinite = WarningCollector("NONFINITE_INPUT")
+        var logClamped = WarningCollector("LOG_CLAMPED")
+        var correct = 0, confidence = 0.0
+        var sumSquares = 0.0, maxAbs = 0.0
+        for i in 0..<n {
+            let xi = x[i]
+            if xi.isNaN { nan += 1 } else if xi == .infinity { posInf += 1 } else if xi == -.infinity { negInf += 1 } else {
+                inputMin = Swift.min(inputMin, xi); inputMax = Swift.max(inputMax, xi)
+            }
+            if xi.isNaN || xi == .infinity { nonfinite.hit(i) }
+            let (l, d) = element(i, xi, y[i])
+            losses[i] = l
+            loss.add(l)
+            if let clamped, clamped(i) { logClamped.hit(i) }
+            if let probability {
+                let p = probability(i)
+                if (p >= 0.5) == (y[i] >= 0.5) { correct += 1 }
+                confidence += Swift.max(p, 1 - p)
+            }
+            if grad != nil {
+                let gi = d * (gPer?[i] ?? scale)
+                grad![i] = emptyMean && o.compat == .safe ? 0 : gi
+                sumSquares += grad![i] * grad![i]
+                maxAbs = Swift.max(maxAbs, abs(grad![i]))
+            }
+        }
+        var d = Diagnostics()
+        d.counts = [.init("elements", .int(n)), .init("nan", .int(nan)), .init("pos_inf", .int(posInf)),
+                    .init("neg_inf", .int(negInf))]
+        ResultAssembly.stat(&d, "loss_min", loss.min, if: n > 0)
+        ResultAssembly.stat(&d, "loss_max", loss.max, if: n > 0)
+        ResultAssembly.stat(&d, "loss_mean", loss.mean, if: n > 0)
+        ResultAssembly.stat(&d, "accuracy", Double(correct) / Double(n), if: probability != nil && n > 0)
+        ResultAssembly.stat(&d, "mean_confidence", confidence / Double(n), if: probability != nil && n > 0)
+        ResultAssembly.stat(&d, "input_min", inputMin, if: inputMin.isFinite)
+        ResultAssembly.stat(&d, "input_max", inputMax, if: inputMax.isFinite)
+        if grad != nil { ResultAssembly.gradStats(&d, sumSquares: sumSquares, maxAbs: maxAbs) }
+        if let w = nonfinite.warning("the input has NaN or +inf elements") { d.warnings.append(w) }
+        if let w = logClamped.warning("log(input) or log(1 - input) fell below PyTorch's clamp at -100") {
+            d.warnings.append(w)
+        }
+        if emptyMean {
+            d.warnings.append(LossWarning(code: "ALL_TARGETS_IGNORED", message: "mean over zero elements: PyTorch returns NaN",
+                                          count: 1, examples: []))
+        }
+        let (value, _) = ResultAssembly.reduce(sum: loss.sum, denominator: denominator, o.reduction,
+                                               pytorch: o.compat == .pytorch)
+        let valueTensor = reduced
+            ? ResultAssembly.tensor([], [value], o.dtype) : ResultAssembly.tensor(job.input.shape, losses, o.dtype)
+        return Computed(
+            result: LossResult(value: valueTensor, grad: grad.map { ResultAssembly.tensor(job.input.shape, $0, o.dtype) },
+                               diagnostics: d),
+            safeDiffersFromPyTorch: o.compat == .safe && emptyMean)
+    }
+}
+
+/// PyTorch's CPU log_sigmoid: min(x, 0) - log1p(exp(-|x|)).
+@inline(__always) func logSigmoid(_ x: Double) -> Double { Swift.min(x, 0) - log1p(exp(-abs(x))) }
+
+/// PyTorch's sigmoid: 1 / (1 + exp(-x)).
+@inline(__always) func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }

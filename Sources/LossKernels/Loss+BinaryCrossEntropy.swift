@@ -1,0 +1,54 @@
+import Glibc
+
+/// binary_cross_entropy and binary_cross_entropy_with_logits, PyTorch CPU formulas.
+///
+/// ```
+/// BCE:      l = w * ((y - 1) * max(log1p(-x), -100) - y * max(log(x), -100))
+///           dl/dx = w * (x - y) / max(x * (1 - x), Float(1e-12))  (the clamp is not differentiated)
+/// logits:   lw = 1 + (pw - 1) * y,  l = w * ((1 - y) * x - lw * logsigmoid(x))
+///           dl/dx = w * ((pw * y + 1 - y) * sigmoid(x) - pw * y)
+/// ```
+/// weight and pos_weight broadcast to the input (trailing dimensions aligned, as PyTorch does:
+/// a (C) pos_weight on (N, C, H, W) aligns with W).
+extension Loss {
+    static func binaryCrossEntropy(_ job: LossJob) throws(LossError) -> Computed {
+        let e = try Elementwise(job)
+        try Validation.unused(job.posWeight, "pos_weight", job.name)
+        try e.requireUnitInterval(e.x, "input", shape: job.input.shape)
+        try e.requireUnitInterval(e.y, "target", shape: job.target.shape)
+        let w = try job.weight.map { t throws(LossError) in try Validation.broadcast(t, "weight", to: job.input.shape) }
+        let x = e.x, y = e.y
+        // PyTorch's EPSILON is a C++ `float` 1e-12, also for double tensors.
+        let epsilon = Double(Float(1e-12))
+        return try e.run(
+            probability: { x[$0] },
+            clamped: { i in (y[i] != 0 && log(x[i]) < -100) || (y[i] != 1 && log1p(-x[i]) < -100) }
+        ) { i, x, y in
+            let wi = w?[i] ?? 1
+            let l = (y - 1) * max(log1p(-x), -100) - y * max(log(x), -100)
+            return (l * wi, (x - y) / max((1 - x) * x, epsilon) * wi)
+        }
+    }
+
+    static func binaryCrossEntropyWithLogits(_ job: LossJob) throws(LossError) -> Computed {
+        let e = try Elementwise(job)
+        let shape = job.input.shape
+        let w = try job.weight.map { t throws(LossError) in try Validation.broadcast(t, "weight", to: shape) }
+        let pw = try job.posWeight.map { t throws(LossError) in try Validation.broadcast(t, "pos_weight", to: shape) }
+        let x = e.x
+        return try e.run(probability: { sigmoid(x[$0]) }) { i, x, y in
+            let wi = w?[i] ?? 1
+            let l: Double
+            let d: Double
+            if let pw {
+                l = (1 - y) * x - ((pw[i] - 1) * y + 1) * logSigmoid(x)
+                let t = pw[i] * y
+                d = (t + 1 - y) * sigmoid(x) - t
+            } else {
+                l = (1 - y) * x - logSigmoid(x)
+                d = sigmoid(x) - y
+            }
+            return (l * wi, d * wi)
+        }
+    }
+}

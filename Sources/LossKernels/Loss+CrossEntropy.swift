@@ -1,0 +1,272 @@
+import Glibc
+
+/// cross_entropy and nll_loss: validation, target dispatch, reduction and diagnostics.
+/// The per-row math lives in `Internal/SoftmaxRow.swift` (reference, Double) and
+/// `Internal/FusedCrossEntropy.swift` (float32 fast path).
+extension Loss {
+    static func crossEntropy(_ job: LossJob) throws(LossError) -> Computed {
+        let layout = try ClassLayout(inputShape: job.input.shape)
+        let x = try Validation.floats(job.input, "input")
+        let o = job.options
+        try Validation.reduction(o.reduction, job.name)
+        try Validation.unused(job.posWeight, "pos_weight", job.name)
+        let weight = try classWeight(job.weight, layout)
+        let row = SoftmaxRow(
+            classes: layout.classes, weight: weight, weightSum: weight?.reduce(0, +) ?? Double(layout.classes),
+            smoothing: o.labelSmoothing, temperature: o.temperature, zLoss: o.zLoss, pytorch: o.compat == .pytorch)
+        if job.target.shape == job.input.shape {
+            guard o.ignoreIndex < 0 else {
+                throw LossError(kind: .invalidOption, field: "options/ignore_index",
+                                detail: "ignore_index is not supported for floating point (class probability) targets")
+            }
+            let y = try Validation.values(job.target, "target")
+            return try probabilityTargets(job, layout, x, y, row)
+        }
+        return try classIndexTargets(job, layout, x, row: row)
+    }
+
+    static func nllLoss(_ job: LossJob) throws(LossError) -> Computed {
+        let layout = try ClassLayout(inputShape: job.input.shape)
+        let x = try Validation.floats(job.input, "input")
+        try Validation.reduction(job.options.reduction, job.name)
+        try Validation.unused(job.posWeight, "pos_weight", job.name)
+        let weight = try classWeight(job.weight, layout)
+        let row = SoftmaxRow(classes: layout.classes, weight: weight, weightSum: 0, smoothing: 0, temperature: 1,
+                             zLoss: 0, pytorch: job.options.compat == .pytorch)
+        return try classIndexTargets(job, layout, x, row: row, nll: true)
+    }
+
+    private static func classWeight(_ t: Tensor?, _ layout: ClassLayout) throws(LossError) -> [Double]? {
+        guard let t else { return nil }
+        let w = try Validation.floats(t, "weight")
+        guard t.shape == [layout.classes] else {
+            throw LossError(kind: .shapeMismatch, field: "weight",
+                            detail: "weight tensor should be defined either for all \(layout.classes) classes or no classes but got weight tensor of shape: \(t.shape)")
+        }
+        return w
+    }
+
+    /// Validated targets: class per position, or -1 when ignored; also W, the mean's denominator.
+    private static func classTargets(_ job: LossJob, _ layout: ClassLayout, weight: [Double]?) throws(LossError)
+        -> (targets: [Int], denominator: Double, counted: Int, ignoredAsClass: WarningCollector)
+    {
+        guard job.target.shape == layout.positionShape else {
+            let what = job.target.isFloatingPoint && job.name == .crossEntropy
+                ? "class-probability targets must have the input's shape \(job.input.shape); class-index targets "
+                : "class-index targets "
+            throw LossError(kind: .shapeMismatch, field: "target",
+                            detail: what + "must have shape \(layout.positionShape), got \(job.target.shape)")
+        }
+        let raw = try Validation.classIndices(job.target)
+        let ii = job.options.ignoreIndex
+        var targets = [Int](repeating: -1, count: raw.count)
+        var denominator = 0.0
+        var counted = 0
+        var ignoredAsClass = WarningCollector("IGNORE_INDEX_IS_A_CLASS")
+        let classIgnored = ii >= 0 && ii < Int64(layout.classes)
+        for i in raw.indices {
+            let t = raw[i]
+            if t == ii {
+                if classIgnored { ignoredAsClass.hit(i) }
+                continue
+            }
+            guard t >= 0 && t < Int64(layout.classes) else {
+                throw .element(.targetOutOfRange, "target", flat: i, shape: job.target.shape,
+                               "Target \(t) is out of bounds: classes are 0..<\(layout.classes) and ignore_index is \(ii)")
+            }
+            targets[i] = Int(t)
+            denominator += weight?[Int(t)] ?? 1
+            counted += 1
+        }
+        return (targets, denominator, counted, ignoredAsClass)
+    }
+
+    private static func classIndexTargets(
+        _ job: LossJob, _ layout: ClassLayout, _ x: [Double], row: SoftmaxRow, nll: Bool = false
+    ) throws(LossError) -> Computed {
+        let o = job.options
+        let (targets, denominator, counted, ignoredAsClass) = try classTargets(job, layout, weight: row.weight)
+        let reduced = o.reduction != .none
+        let (g, gPer) = try Validation.gradOutput(job.gradOutput, valueShape: reduced ? [] : layout.positionShape)
+        let emptyMean = o.reduction == .mean && denominator == 0
+        let safeZero = emptyMean && o.compat == .safe
+        // Upstream multiplier per row: g/W (mean), g (sum), g_i (none).
+        let meanScale = o.reduction == .mean ? g / denominator : g
+        var losses = [Double](repeating: 0, count: layout.rows)
+        var grad: [Double]? = job.computeGradient ? [Double](repeating: 0, count: x.count) : nil
+        var stats = ClassRowStats()
+        do {
+            var zRow = [Double](repeating: 0, count: layout.classes)
+            var gRow = [Double](repeating: 0, count: layout.classes)
+            zRow.withUnsafeMutableBufferPointer { z in
+                gRow.withUnsafeMutableBufferPointer { gr in
+                    for r in 0..<layout.rows {
+                        let start = layout.start(r)
+                        for c in 0..<layout.classes { z[c] = x[start + c * layout.inner] }
+                        let t = targets[r] >= 0 ? targets[r] : nil
+                        let u = safeZero ? 0 : (gPer?[r] ?? meanScale)
+                        let out: UnsafeMutableBufferPointer<Double>? = grad == nil ? nil : gr
+                        losses[r] = nll
+                            ? nllRow(z, target: t, upstream: u, position: r, row: row, grad: out, stats: &stats)
+                            : row.indexRow(z, target: t, upstream: u, position: r, grad: out, stats: &stats)
+                        if grad != nil {
+                            for c in 0..<layout.classes { grad![start + c * layout.inner] = gr[c] }
+                        }
+                    }
+                }
+            }
+        }
+        if safeZero, grad != nil { stats.gradSumSquares = 0; stats.gradMaxAbs = 0 }
+        var d = Diagnostics()
+        let (value, torchValue) = ResultAssembly.reduce(sum: stats.lossSum, denominator: denominator, o.reduction,
+                                                        pytorch: o.compat == .pytorch)
+        counts(&d, layout, stats, counted: counted)
+        classStats(&d, stats, temperature: row.temperature, perplexity: !nll, entropy: !nll)
+        if grad != nil { ResultAssembly.gradStats(&d, sumSquares: stats.gradSumSquares, maxAbs: stats.gradMaxAbs) }
+        var extra: [WarningCollector] = []
+        var emptyWarning = WarningCollector(counted == 0 ? "ALL_TARGETS_IGNORED" : "ZERO_WEIGHT_SUM")
+        if emptyMean { emptyWarning.hit(0) }
+        extra.append(emptyWarning)
+        extra.append(ignoredAsClass)
+        classWarnings(&d, stats, extra: extra, classes: layout.classes)
+        let valueTensor = reduced
+            ? ResultAssembly.tensor([], [value], o.dtype)
+            : ResultAssembly.tensor(layout.positionShape, losses, o.dtype)
+        let gradTensor = grad.map { ResultAssembly.tensor(job.input.shape, $0, o.dtype) }
+        _ = torchValue
+        return Computed(
+            result: LossResult(value: valueTensor, grad: gradTensor, diagnostics: d),
+            safeDiffersFromPyTorch: o.compat == .safe && (emptyMean || stats.pytorchNaNRows.count > 0))
+    }
+
+    /// nll_loss row: l = -w[t] * x[t]; the gradient has one slot per counted row.
+    private static func nllRow(
+        _ x: UnsafeMutableBufferPointer<Double>, target: Int?, upstream u: Double, position: Int, row: SoftmaxRow,
+        grad: UnsafeMutableBufferPointer<Double>?, stats: inout ClassRowStats
+    ) -> Double {
+        let scan = RowScan(x)
+        scan.record(into: &stats, classes: row.classes)
+        if let grad { for c in 0..<row.classes { grad[c] = 0 } }
+        guard let t = target else { return 0 }
+        let w = row.w(t)
+        let loss = w * -x[t]
+        stats.loss.add(loss)
+        stats.lossSum += loss
+        var expSum = 0.0
+        for c in 0..<row.classes { expSum += exp(x[c]) }
+        if scan.finiteMax > 1e-6 || scan.posInf > 0 || abs(expSum - 1) > 1e-3 { stats.notLogProbabilities.hit(position) }
+        if scan.nan > 0 || scan.posInf > 0 { stats.nonfinite.hit(position) }
+        if x[t] == -.infinity { stats.targetNegInf.hit(position) }
+        stats.classifiedRows += 1
+        if scan.nan == 0 && scan.argmax == t && x[t] == scan.max { stats.correct += 1 }
+        stats.confidenceSum += exp(scan.max)
+        if let grad {
+            grad[t] = w * -u
+            for c in 0..<row.classes { stats.gradient(grad[c]) }
+        }
+        return loss
+    }
+
+    private static func probabilityTargets(
+        _ job: LossJob, _ layout: ClassLayout, _ x: [Double], _ yAll: [Double], _ row: SoftmaxRow
+    ) throws(LossError) -> Computed {
+        let o = job.options
+        let reduced = o.reduction != .none
+        let (g, gPer) = try Validation.gradOutput(job.gradOutput, valueShape: reduced ? [] : layout.positionShape)
+        let denominator = Double(layout.rows)
+        let emptyMean = o.reduction == .mean && layout.rows == 0
+        let meanScale = o.reduction == .mean ? g / denominator : g
+        var losses = [Double](repeating: 0, count: layout.rows)
+        var grad: [Double]? = job.computeGradient ? [Double](repeating: 0, count: x.count) : nil
+        var stats = ClassRowStats()
+        var zRow = [Double](repeating: 0, count: layout.classes)
+        var yRow = [Double](repeating: 0, count: layout.classes)
+        var gRow = [Double](repeating: 0, count: layout.classes)
+        zRow.withUnsafeMutableBufferPointer { z in
+            yRow.withUnsafeMutableBufferPointer { y in
+                gRow.withUnsafeMutableBufferPointer { gr in
+                    for r in 0..<layout.rows {
+                        let start = layout.start(r)
+                        for c in 0..<layout.classes {
+                            z[c] = x[start + c * layout.inner]
+                            y[c] = yAll[start + c * layout.inner]
+                        }
+                        let out: UnsafeMutableBufferPointer<Double>? = grad == nil ? nil : gr
+                        losses[r] = row.probabilityRow(z, y: y, upstream: gPer?[r] ?? meanScale, position: r,
+                                                       grad: out, stats: &stats)
+                        if grad != nil {
+                            for c in 0..<layout.classes { grad![start + c * layout.inner] = gr[c] }
+                        }
+                    }
+                }
+            }
+        }
+        var d = Diagnostics()
+        let (value, _) = ResultAssembly.reduce(sum: stats.lossSum, denominator: denominator, o.reduction,
+                                               pytorch: o.compat == .pytorch)
+        counts(&d, layout, stats, counted: layout.rows)
+        classStats(&d, stats, temperature: row.temperature, perplexity: false, entropy: true)
+        if grad != nil { ResultAssembly.gradStats(&d, sumSquares: stats.gradSumSquares, maxAbs: stats.gradMaxAbs) }
+        var empty = WarningCollector("ALL_TARGETS_IGNORED")
+        if emptyMean { empty.hit(0) }
+        classWarnings(&d, stats, extra: [empty], classes: layout.classes)
+        let valueTensor = reduced
+            ? ResultAssembly.tensor([], [value], o.dtype)
+            : ResultAssembly.tensor(layout.positionShape, losses, o.dtype)
+        return Computed(
+            result: LossResult(value: valueTensor, grad: grad.map { ResultAssembly.tensor(job.input.shape, $0, o.dtype) },
+                               diagnostics: d),
+            safeDiffersFromPyTorch: o.compat == .safe && emptyMean)
+    }
+
+    private static func counts(_ d: inout Diagnostics, _ layout: ClassLayout, _ s: ClassRowStats, counted: Int) {
+        d.counts = [
+            .init("elements", .int(layout.elements)), .init("rows", .int(layout.rows)),
+            .init("classes", .int(layout.classes)), .init("counted", .int(counted)),
+            .init("ignored", .int(layout.rows - counted)), .init("nan", .int(s.nan)),
+            .init("pos_inf", .int(s.posInf)), .init("neg_inf", .int(s.negInf)),
+            .init("fully_masked_rows", .int(s.fullyMasked)),
+        ]
+    }
+
+    private static func classStats(_ d: inout Diagnostics, _ s: ClassRowStats, temperature: Double, perplexity: Bool,
+                                   entropy: Bool) {
+        let n = s.loss.count
+        ResultAssembly.stat(&d, "loss_min", s.loss.min, if: n > 0)
+        ResultAssembly.stat(&d, "loss_max", s.loss.max, if: n > 0)
+        ResultAssembly.stat(&d, "loss_mean", s.loss.mean, if: n > 0)
+        let rows = Double(s.classifiedRows)
+        ResultAssembly.stat(&d, "accuracy", Double(s.correct) / rows, if: s.classifiedRows > 0)
+        ResultAssembly.stat(&d, "mean_confidence", s.confidenceSum / rows, if: s.classifiedRows > 0)
+        ResultAssembly.stat(&d, "mean_entropy", s.entropySum / rows, if: entropy && s.classifiedRows > 0)
+        ResultAssembly.stat(&d, "perplexity", Glibc.exp(s.nllSum / rows), if: perplexity && s.classifiedRows > 0)
+        ResultAssembly.stat(&d, "logit_min", s.logitMin * temperature, if: s.logitMin.isFinite)
+        ResultAssembly.stat(&d, "logit_max", s.logitMax * temperature, if: s.logitMax.isFinite)
+    }
+
+    private static func classWarnings(_ d: inout Diagnostics, _ s: ClassRowStats, extra: [WarningCollector],
+                                      classes: Int) {
+        let messages: [(WarningCollector, String)] = [
+            (s.ignoredNonfinite, "ignored positions have NaN, +inf or all -inf logits: PyTorch gives their whole row a NaN gradient"),
+            (s.nonfinite, "counted positions have NaN or +inf logits"),
+            (s.targetNegInf, "the target class has logit -inf: the loss is infinite"),
+            (s.looksLikeProbabilities, "every counted row is in [0, 1] and sums to 1: softmax may have been applied twice"),
+            (s.notLogProbabilities, "nll_loss input rows are not log-probabilities (positive values or exp does not sum to 1)"),
+            (s.extreme, "the target's logit is more than 87.3 below the row max: float32 softmax underflows its probability to 0"),
+            (s.unnormalizedTargets, "probability target rows are negative or do not sum to 1"),
+        ]
+        for (collector, message) in messages {
+            if collector.code == "INPUT_LOOKS_LIKE_PROBABILITIES" && collector.count != s.classifiedRows { continue }
+            if let w = collector.warning(message) { d.warnings.append(w) }
+        }
+        for collector in extra {
+            let message: String
+            switch collector.code {
+            case "ALL_TARGETS_IGNORED": message = "mean over zero counted targets: PyTorch returns NaN"
+            case "ZERO_WEIGHT_SUM": message = "the class weights of the counted targets sum to 0: PyTorch's mean is NaN or infinite"
+            default: message = "ignore_index is a real class in [0, \(classes)): targets of that class are dropped"
+            }
+            if let w = collector.warning(message) { d.warnings.append(w) }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Glibc
+
+/// sigmoid_focal_loss with torchvision.ops semantics:
+///
+/// ```
+/// p = sigmoid(x),  ce = bce_with_logits(x, y),  p_t = p y + (1 - p)(1 - y)
+/// l = a_t * ce * (1 - p_t)^gamma,   a_t = alpha y + (1 - alpha)(1 - y)  (a_t = 1 if alpha < 0)
+/// dl/dx = a_t * [ (p - y) (1 - p_t)^gamma - ce * gamma (1 - p_t)^(gamma - 1) * p (1 - p) (2y - 1) ]
+/// ```
+/// (the second term is 0 for gamma = 0, as autograd's pow backward makes it).
+extension Loss {
+    static func sigmoidFocal(_ job: LossJob) throws(LossError) -> Computed {
+        let e = try Elementwise(job)
+        try Validation.noWeights(job)
+        let alpha = job.options.alpha, gamma = job.options.gamma
+        let x = e.x
+        return try e.run(probability: { sigmoid(x[$0]) }) { _, x, y in
+            let p = sigmoid(x)
+            let ce = (1 - y) * x - logSigmoid(x)
+            let pt = p * y + (1 - p) * (1 - y)
+            let m = pow(1 - pt, gamma)
+            let at = alpha >= 0 ? alpha * y + (1 - alpha) * (1 - y) : 1
+            let dpt = p * (1 - p) * (y - (1 - y))
+            let dm = gamma == 0 ? 0 : gamma * pow(1 - pt, gamma - 1) * -dpt
+            return (at * (ce * m), at * ((p - y) * m + ce * dm))
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/// A dense row-major tensor: a shape and one contiguous storage array.
+///
+/// A tensor of shape `[]` is a scalar holding one element. Inputs are float32 or float64 (the API
+/// converts float16/bfloat16 with `Tensor.float32(fromHalfBits:)`/`float32(fromBFloat16Bits:)`);
+/// class-index targets are int64.
+public struct Tensor: Sendable {
+    /// Sizes of each dimension, outermost first.
+    public var shape: [Int]
+    /// The elements in row-major order; its count must equal the product of `shape`.
+    public var storage: Storage
+
+    /// Element storage, one case per element type.
+    public enum Storage: Sendable {
+        case float32([Float])
+        case float64([Double])
+        case int64([Int64])
+    }
+
+    /// Creates a tensor; `storage` must hold `shape.reduce(1, *)` elements.
+    public init(shape: [Int], storage: Storage) {
+        self.shape = shape
+        self.storage = storage
+    }
+
+    /// A float32 tensor.
+    public init(shape: [Int], float32 data: [Float]) { self.init(shape: shape, storage: .float32(data)) }
+    /// A float64 tensor.
+    public init(shape: [Int], float64 data: [Double]) { self.init(shape: shape, storage: .float64(data)) }
+    /// An int64 tensor.
+    public init(shape: [Int], int64 data: [Int64]) { self.init(shape: shape, storage: .int64(data)) }
+
+    /// Number of stored elements.
+    public var count: Int {
+        switch storage {
+        case .float32(let a): return a.count
+        case .float64(let a): return a.count
+        case .int64(let a): return a.count
+        }
+    }
+
+    /// Product of the shape (1 for a scalar), or nil if it overflows `Int`.
+    public var shapeCount: Int? {
+        var n = 1
+        for d in shape {
+            guard d >= 0 else { return nil }
+            let (p, o) = n.multipliedReportingOverflow(by: d)
+            if o { return nil }
+            n = p
+        }
+        return n
+    }
+
+    /// The elements widened to `Double` (int64 values are converted exactly up to 2^53).
+    public var doubles: [Double] {
+        switch storage {
+        case .float32(let a): return a.map(Double.init)
+        case .float64(let a): return a
+        case .int64(let a): return a.map(Double.init)
+        }
+    }
+
+    /// Whether the storage is a floating-point type.
+    public var isFloatingPoint: Bool {
+        if case .int64 = storage { return false }
+        return true
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import LossKernels
+
+/// One case of Golden/golden.json (schema in generate_golden.py), decoded for the tests.
+struct GoldenCase: Sendable, CustomStringConvertible {
+    struct Expectation: Sendable {
+        var value: Tensor
+        var grad: Tensor
+    }
+
+    let name: String
+    let job: LossJob
+    let pytorch: Expectation
+    let safe: Expectation?
+
+    var description: String { name }
+    var isFloat64: Bool { job.options.dtype == .float64 }
+
+    /// Every case of golden.json, loaded once from the test bundle.
+    static let all: [GoldenCase] = {
+        guard let url = Bundle.module.url(forResource: "golden", withExtension: "json", subdirectory: "Golden"),
+              let data = try? Data(contentsOf: url),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let cases = root["cases"] as? [[String: Any]]
+        else { return [] }
+        return cases.compactMap(GoldenCase.init(json:))
+    }()
+
+    init?(json c: [String: Any]) {
+        guard let name = c["name"] as? String, let loss = (c["loss"] as? String).flatMap(LossName.init(rawValue:)),
+              let input = Self.tensor(c["input"]), let target = Self.tensor(c["target"]),
+              let expected = c["expected"] as? [String: Any], let torch = Self.expectation(expected["pytorch"])
+        else { return nil }
+        var options = LossOptions()
+        for (key, value) in (c["options"] as? [String: Any]) ?? [:] {
+            let v: OptionValue
+            switch value {
+            case let b as Bool where key == "log_target": v = .bool(b)
+            case let s as String: v = .string(s)
+            case let n as NSNumber: v = key == "ignore_index" ? .int(n.int64Value) : .double(n.doubleValue)
+            default: return nil
+            }
+            guard (try? options.set(key, to: v)) != nil else { return nil }
+        }
+        self.name = name
+        job = LossJob(name: loss, input: input, target: target, weight: Self.tensor(c["weight"]),
+                      posWeight: Self.tensor(c["pos_weight"]), gradOutput: Self.tensor(c["grad_output"]),
+                      options: options)
+        pytorch = torch
+        safe = Self.expectation(expected["safe"])
+    }
+
+    private static func expectation(_ any: Any?) -> Expectation? {
+        guard let e = any as? [String: Any], let v = tensor(e["value"]), let g = tensor(e["grad"]) else { return nil }
+        return Expectation(value: v, grad: g)
+    }
+
+    /// `{"shape", "dtype", "data"}` with non-finite numbers as strings.
+    static func tensor(_ any: Any?) -> Tensor? {
+        guard let t = any as? [String: Any], let shape = t["shape"] as? [Int], let data = t["data"] as? [Any],
+              let dtype = t["dtype"] as? String
+        else { return nil }
+        let values: [Double] = data.map { item in
+            switch item {
+            case let s as String: return s == "NaN" ? .nan : s == "Infinity" ? .infinity : -.infinity
+            case let n as NSNumber: return n.doubleValue
+            default: return .nan
+            }
+        }
+        switch dtype {
+        case "float32": return Tensor(shape: shape, float32: values.map { Float($0) })
+        case "float64": return Tensor(shape: shape, float64: values)
+        default: return Tensor(shape: shape, int64: values.map { Int64($0) })
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import LossKernels
+import LossTestSupport
+import Testing
+
+/// Replays every PyTorch golden case (Golden/golden.json) through `Loss.compute`, in both compat
+/// modes. float64: 1e-12 relative (1e-15 absolute floor for values that cancel to ~0);
+/// float32: 1e-5 relative or 1e-6 absolute.
+@Suite struct GoldenTests {
+    @Test func goldenFile_LoadsEveryCase() {
+        #expect(GoldenCase.all.count >= 370)
+    }
+
+    @Test(arguments: GoldenCase.all)
+    func goldenCase_MatchesPyTorchInBothModes(_ golden: GoldenCase) throws {
+        for mode in [CompatMode.pytorch, .safe] {
+            var job = golden.job
+            job.options.compat = mode
+            let result = try Loss.compute(job)
+            let expected = mode == .safe ? (golden.safe ?? golden.pytorch) : golden.pytorch
+            let (relative, absolute) = golden.isFloat64 ? (1e-12, 1e-15) : (1e-5, 1e-6)
+            #expect(result.value.shape == expected.value.shape, "\(golden.name) \(mode) value shape")
+            let valueMismatch = Closeness.firstMismatch(
+                expected: expected.value.doubles, observed: result.value.doubles, relative: relative, absolute: absolute)
+            #expect(valueMismatch == nil, "\(golden.name) \(mode) value: \(valueMismatch ?? "")")
+            let grad = try #require(result.grad)
+            #expect(grad.shape == job.input.shape)
+            let gradMismatch = Closeness.firstMismatch(
+                expected: expected.grad.doubles, observed: grad.doubles, relative: relative, absolute: absolute)
+            #expect(gradMismatch == nil, "\(golden.name) \(mode) grad: \(gradMismatch ?? "")")
+        }
+    }
+}
