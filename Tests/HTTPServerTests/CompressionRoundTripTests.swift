@@ -27,6 +27,14 @@ struct CompressionRoundTripTests {
         #expect(try Inflater.decompress(compressed, format: format, limit: input.count) == input)
     }
 
+    @Test("every strategy round-trips and still compresses float text", arguments: Deflater.Strategy.allCases)
+    func strategiesRoundTrip(strategy: Deflater.Strategy) throws {
+        let input = Self.floatText(count: 5000, seed: 6)
+        let compressed = Deflater.compress(input, format: .gzip, level: 1, strategy: strategy)
+        #expect(compressed.count < input.count * 3 / 4)
+        #expect(try Inflater.decompress(compressed, format: .gzip, limit: input.count) == input)
+    }
+
     @Test("empty and incompressible inputs round-trip", arguments: CompressionFormat.allCases)
     func edgeInputsRoundTrip(format: CompressionFormat) throws {
         for input in [[], [0x41], Self.randomBytes(count: 100_000, seed: 2)] {

@@ -100,6 +100,32 @@ struct TLSSessionTests {
         #expect(decrypted == response)
     }
 
+    @Test("reading into a small fixed buffer stops when it is full and resumes without loss")
+    func fixedBufferBackpressure() throws {
+        let pair = try TLSPair()
+        var plaintext: [UInt8] = []
+        #expect(pair.pump(&plaintext).isEmpty)
+        let message = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 % 251) }
+        try pair.client.writePlaintext(message)
+        pair.server.receive(ciphertext: pair.client.takeCiphertext())
+
+        var buffer = [UInt8](repeating: 0, count: 1000)
+        var fullReads = 0
+        while true {
+            let read = try buffer.withUnsafeMutableBytes { try pair.server.readPlaintext(into: $0) }
+            plaintext.append(contentsOf: buffer[..<read.count])
+            guard let status = read.status else {
+                #expect(read.count == buffer.count)
+                fullReads += 1
+                continue
+            }
+            #expect(status == .needsMoreCiphertext)
+            break
+        }
+        #expect(plaintext == message)
+        #expect(fullReads == 50)
+    }
+
     @Test("the handshake completes with ciphertext delivered one byte at a time")
     func dripFedHandshake() throws {
         let pair = try TLSPair()

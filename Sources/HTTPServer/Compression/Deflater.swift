@@ -20,6 +20,27 @@ public final class Deflater {
     public let format: CompressionFormat
     /// The compression level, in `Deflater.levels`.
     public let level: Int
+    /// How matches are searched for.
+    public let strategy: Strategy
+
+    /// zlib's match-search strategies.
+    public enum Strategy: Sendable, Hashable, CaseIterable {
+        /// Lazy or greedy string matching by level, then Huffman coding (zlib's default).
+        case `default`
+        /// Huffman coding of single bytes only, no string matching: much faster, and close in
+        /// ratio on text whose redundancy is mostly its small alphabet (decimal digits).
+        case huffmanOnly
+        /// Matches of distance one only (run-length encoding), then Huffman coding.
+        case runLength
+
+        var zlibValue: Int32 {
+            switch self {
+            case .default: Z_DEFAULT_STRATEGY
+            case .huffmanOnly: Z_HUFFMAN_ONLY
+            case .runLength: Z_RLE
+            }
+        }
+    }
 
     private let stream = ZStream()
     /// Output is produced here and appended to the caller's buffer.
@@ -33,13 +54,15 @@ public final class Deflater {
     ///   - format: `.gzip` for HTTP `gzip`, `.zlib` for HTTP `deflate`.
     ///   - level: in `Deflater.levels`; a value outside is a programming error (validate
     ///     configuration before creating compressors).
-    public init(format: CompressionFormat, level: Int = Deflater.defaultLevel) {
+    ///   - strategy: `.default` unless measurements say otherwise (scripts/bench-zlib.sh).
+    public init(format: CompressionFormat, level: Int = Deflater.defaultLevel, strategy: Strategy = .default) {
         precondition(Self.levels.contains(level), "compression level \(level) is outside \(Self.levels)")
         self.format = format
         self.level = level
-        // memLevel 8 and the default strategy are zlib's own defaults. With valid arguments the
-        // only failure is Z_MEM_ERROR, where Swift itself would already have trapped.
-        let code = czlib_deflateInit2(stream.pointer, Int32(level), format.windowBits, 8, Z_DEFAULT_STRATEGY)
+        self.strategy = strategy
+        // memLevel 8 is zlib's own default. With valid arguments the only failure is
+        // Z_MEM_ERROR, where Swift itself would already have trapped.
+        let code = czlib_deflateInit2(stream.pointer, Int32(level), format.windowBits, 8, strategy.zlibValue)
         precondition(code == Z_OK, "deflateInit2: \(stream.message(code: code))")
     }
 
@@ -70,7 +93,7 @@ public final class Deflater {
         isFinished = true
     }
 
-    /// Starts a new stream with the same format and level.
+    /// Starts a new stream with the same format, level and strategy.
     public func reset() {
         deflateReset(stream.pointer)
         isFinished = false
@@ -80,9 +103,10 @@ public final class Deflater {
     ///
     /// The output buffer is sized once with `deflateBound`, so the bytes are written in place.
     public static func compress(
-        _ input: some Collection<UInt8>, format: CompressionFormat, level: Int = defaultLevel
+        _ input: some Collection<UInt8>, format: CompressionFormat, level: Int = defaultLevel,
+        strategy: Strategy = .default
     ) -> [UInt8] {
-        let deflater = Deflater(format: format, level: level)
+        let deflater = Deflater(format: format, level: level, strategy: strategy)
         return withContiguousBytes(input) { bytes in
             let bound = Int(deflateBound(deflater.stream.pointer, uLong(bytes.count)))
             guard bound <= Int(UInt32.max) else {

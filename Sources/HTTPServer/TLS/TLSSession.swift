@@ -131,26 +131,53 @@ public final class TLSSession {
     /// - Throws: `TLSError` `.handshake` (during the handshake) or `.protocol` (bad records).
     @discardableResult
     public func readPlaintext(into plaintext: inout [UInt8]) throws(TLSError) -> ReadStatus {
-        if closedByPeer { return .closedByPeer }
-        ERR_clear_error()
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)  // one TLS record's worth
         while true {
-            let result = chunk.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
+            let read = try chunk.withUnsafeMutableBytes { buffer in
+                Result { () throws(TLSError) in try readPlaintext(into: buffer) }
+            }.get()
+            plaintext.append(contentsOf: chunk[..<read.count])
+            if let status = read.status { return status }
+        }
+    }
+
+    /// What one `readPlaintext(into:)` call into a caller's buffer produced.
+    public struct PlaintextRead: Sendable, Hashable {
+        /// Plaintext bytes written at the start of the buffer.
+        public var count: Int
+        /// `nil` when the buffer filled up and more plaintext may be ready: call again once there
+        /// is room. Otherwise where the session stands.
+        public var status: ReadStatus?
+    }
+
+    /// Decrypts into `buffer` (for a connection's fixed input buffer), advancing the handshake if
+    /// it is not finished. Stops when the buffer is full, which is the caller's backpressure: the
+    /// undecrypted rest stays queued in the session.
+    ///
+    /// - Throws: `TLSError` `.handshake` (during the handshake) or `.protocol` (bad records).
+    public func readPlaintext(into buffer: UnsafeMutableRawBufferPointer) throws(TLSError) -> PlaintextRead {
+        if closedByPeer { return PlaintextRead(count: 0, status: .closedByPeer) }
+        ERR_clear_error()
+        var count = 0
+        while count < buffer.count {
+            let room = Int32(min(buffer.count - count, Int(Int32.max)))
+            let result = SSL_read(ssl, buffer.baseAddress! + count, room)
             if !established && SSL_is_init_finished(ssl) == 1 { established = true }
             if result > 0 {
-                plaintext.append(contentsOf: chunk[..<Int(result)])
+                count += Int(result)
                 continue
             }
             switch SSL_get_error(ssl, result) {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
-                return .needsMoreCiphertext
+                return PlaintextRead(count: count, status: .needsMoreCiphertext)
             case SSL_ERROR_ZERO_RETURN:
                 closedByPeer = true
-                return .closedByPeer
+                return PlaintextRead(count: count, status: .closedByPeer)
             default:
                 throw failure(result: result, during: "read")
             }
         }
+        return PlaintextRead(count: count, status: nil)
     }
 
     /// Encrypts `plaintext` into records, to be collected with `takeCiphertext()`.

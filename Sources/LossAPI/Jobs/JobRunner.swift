@@ -1,0 +1,38 @@
+import Metrics
+import LossKernels
+
+/// Runs decoded jobs through the kernels, timing them into the exchange record and recording
+/// the job-level metrics (TEAM.md names): `lossd_inflight_jobs`, `lossd_kernel_seconds{loss}`,
+/// `lossd_warnings_total{code}`. Until the executable bootstraps a metrics backend these are
+/// no-ops.
+enum JobRunner {
+    private static let inflight = Meter(label: "lossd_inflight_jobs")
+
+    /// The result of `decoded`.
+    ///
+    /// - Throws: `Problem` (SHAPE_MISMATCH, TARGET_OUT_OF_RANGE, INVALID_TENSOR, INVALID_OPTION)
+    ///   pointing at the element as it was sent.
+    static func run(_ decoded: DecodedJob, record: inout ExchangeRecord) throws(Problem) -> LossResult {
+        inflight.increment()
+        defer { inflight.decrement() }
+        let loss = decoded.job.name.rawValue
+        record.losses.append(loss)
+        let start = ContinuousClock.now
+        let outcome = Result { () throws(LossError) -> LossResult in try Loss.compute(decoded.job) }
+        let elapsed = ContinuousClock.now - start
+        record.compute += elapsed
+        Timer(label: "lossd_kernel_seconds", dimensions: [("loss", loss)], preferredDisplayUnit: .seconds)
+            .recordNanoseconds(Int64(elapsed.components.seconds) * 1_000_000_000
+                + Int64(elapsed.components.attoseconds / 1_000_000_000))
+        switch outcome {
+        case .success(let result):
+            for warning in result.diagnostics.warnings {
+                record.warningCodes.append(warning.code)
+                Counter(label: "lossd_warnings_total", dimensions: [("code", warning.code)]).increment()
+            }
+            return result
+        case .failure(let error):
+            throw decoded.problem(for: error)
+        }
+    }
+}

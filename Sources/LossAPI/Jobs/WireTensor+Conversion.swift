@@ -1,0 +1,57 @@
+import LossKernels
+
+extension WireTensor {
+    /// The tensor as floating-point storage of `dtype`, as `torch.tensor(values, dtype=declared)`
+    /// followed by `.to(dtype)` would give: each double is rounded to the declared type first
+    /// (float16, bfloat16, float32), then widened or rounded to `dtype`.
+    func floatingPoint(_ dtype: DType) -> Tensor {
+        let values = numbers.values
+        switch (dtype, declared) {
+        case (.float32, .float16?):
+            return Tensor(shape: shape, float32: values.map { Float(Float16($0)) })
+        case (.float32, .bfloat16?):
+            return Tensor(shape: shape, float32: values.map { Self.roundToBFloat16(Float($0)) })
+        case (.float32, _):
+            return Tensor(shape: shape, float32: numbers.floatValues())
+        case (.float64, .float16?):
+            return Tensor(shape: shape, float64: values.map { Double(Float16($0)) })
+        case (.float64, .bfloat16?):
+            return Tensor(shape: shape, float64: values.map { Double(Self.roundToBFloat16(Float($0))) })
+        case (.float64, .float32?):
+            return Tensor(shape: shape, float64: values.map { Double(Float($0)) })
+        case (.float64, _):
+            return Tensor(shape: shape, float64: values)
+        }
+    }
+
+    /// The tensor as int64 class indices.
+    ///
+    /// - Throws: `Problem` INVALID_TENSOR at the first element that is not a whole number.
+    func classIndices() throws(Problem) -> Tensor {
+        switch numbers.int64Values() {
+        case .success(let indices):
+            return Tensor(shape: shape, int64: indices)
+        case .failure(let bad):
+            let value = numbers.values[bad.flatIndex]
+            throw Problem(
+                .invalidTensor, "class indices must be whole numbers; got \(value).",
+                pointer: source.pointer(index: numbers.index(ofFlatIndex: bad.flatIndex), flatIndex: bad.flatIndex))
+        }
+    }
+
+    /// Whether the client sent this tensor as integers: declared as an integer type, or nested
+    /// arrays spelled without fractions or exponents (what makes Python's json build ints).
+    var looksLikeIntegers: Bool {
+        if let declared { return !declared.isFloatingPoint }
+        return numbers.allIntegers && !numbers.values.isEmpty
+    }
+
+    /// `value` rounded to the nearest bfloat16 (ties to even), as `torch.bfloat16` rounds; NaN
+    /// stays NaN.
+    static func roundToBFloat16(_ value: Float) -> Float {
+        guard !value.isNaN else { return value }
+        let bits = value.bitPattern
+        let rounded = bits &+ 0x7FFF &+ ((bits >> 16) & 1)
+        return Float(bitPattern: rounded & 0xFFFF_0000)
+    }
+}

@@ -1,0 +1,142 @@
+import LossKernels
+
+/// A tensor as it arrived, before it is converted to the job's dtype: the values as doubles,
+/// the declared element type (if the client named one) and where it sits in the request, so
+/// that errors point at the exact element and the answer is written in the same form.
+struct WireTensor {
+    /// The element type a client may declare (`"dtype"` of the shape/data form, a safetensors
+    /// or OIP datatype).
+    enum ElementType: String, CaseIterable {
+        case float16, bfloat16, float32, float64, int64, int32, uint8
+
+        var isFloatingPoint: Bool { self == .float16 || self == .bfloat16 || self == .float32 || self == .float64 }
+    }
+
+    /// The values and shape (each value is the correctly rounded double of its spelling, or the
+    /// exact value of a binary element).
+    var numbers: NumberArray
+    /// What the client declared, `nil` for nested arrays and bare numbers.
+    var declared: ElementType?
+    /// Where the tensor sits, for pointers and for writing the answer back.
+    var source: TensorSource
+
+    var shape: [Int] { numbers.shape }
+}
+
+/// Where a tensor sits in the request, and how its elements are addressed.
+struct TensorSource: Sendable {
+    /// How elements are addressed below `pointer`.
+    enum Layout: Sendable {
+        /// Nested arrays (or a bare number): element `[i, j]` is `pointer/i/j`.
+        case nested
+        /// `{"shape", "data"}`: element with flat index k is `pointer/data/k`.
+        case shapeAndData
+        /// Raw bytes (safetensors, OIP binary): element k is `pointer/k` in row-major order.
+        case flat
+    }
+
+    /// The JSON pointer of the tensor (`/input`, `/jobs/2/target`, `/inputs/1`).
+    var pointer: String
+    var layout: Layout
+
+    /// The pointer of the element at `index` (multi-dimensional) / `flatIndex`.
+    func pointer(index: [Int]?, flatIndex: Int?) -> String {
+        switch layout {
+        case .nested:
+            guard let index else { return pointer }
+            return JSONPointer.appending(pointer, indices: index)
+        case .shapeAndData:
+            guard let flatIndex else { return JSONPointer.appending(pointer, key: "data") }
+            return JSONPointer.appending(JSONPointer.appending(pointer, key: "data"), index: flatIndex)
+        case .flat:
+            guard let flatIndex else { return pointer }
+            return JSONPointer.appending(pointer, index: flatIndex)
+        }
+    }
+}
+
+extension WireTensor {
+    /// The tensor at `pointer` in a JSON document: nested arrays, a bare number (or non-finite
+    /// string), or `{"shape": [...], "data": [...], "dtype": "..."}`.
+    ///
+    /// - Throws: `Problem` INVALID_TENSOR (ragged, not a number, data/shape disagreement, unknown
+    ///   dtype) or MALFORMED_REQUEST (wrong member types), pointing at the element.
+    static func decode(_ value: JSONValue, pointer: String) throws(Problem) -> WireTensor {
+        guard case .object(let object) = value else {
+            do {
+                let numbers = try TensorDecoding.numberArray(from: value, pointer: pointer)
+                return WireTensor(numbers: numbers, declared: nil, source: TensorSource(pointer: pointer, layout: .nested))
+            } catch {
+                throw Problem(.invalidTensor, error.description, pointer: error.pointer)
+            }
+        }
+        for key in object.keys where !["shape", "data", "dtype"].contains(key) {
+            throw Problem(
+                .malformedRequest, "A tensor object has the members shape, data and dtype; \(key) is not one of them.",
+                pointer: JSONPointer.appending(pointer, key: key))
+        }
+        let shapePointer = JSONPointer.appending(pointer, key: "shape")
+        let dataPointer = JSONPointer.appending(pointer, key: "data")
+        guard let shapeValue = object["shape"] else {
+            throw Problem(.malformedRequest, "A tensor object needs \"shape\" (an array of sizes).", pointer: shapePointer)
+        }
+        guard let dataValue = object["data"] else {
+            throw Problem(.malformedRequest, "A tensor object needs \"data\" (a flat array).", pointer: dataPointer)
+        }
+        let shape = try decodeShape(shapeValue, pointer: shapePointer)
+        var declared: ElementType? = nil
+        if let dtypeValue = object["dtype"] {
+            let dtypePointer = JSONPointer.appending(pointer, key: "dtype")
+            guard let name = dtypeValue.stringValue, let type = ElementType(rawValue: name) else {
+                throw Problem(
+                    .invalidTensor,
+                    "dtype must be one of \(ElementType.allCases.map(\.rawValue).joined(separator: ", ")).",
+                    pointer: dtypePointer)
+            }
+            declared = type
+        }
+        var numbers: NumberArray
+        do {
+            numbers = try TensorDecoding.numberArray(from: dataValue, pointer: dataPointer)
+        } catch {
+            throw Problem(.invalidTensor, error.description, pointer: error.pointer)
+        }
+        guard numbers.shape.count == 1 else {
+            throw Problem(.invalidTensor, "data must be a flat array (row-major), got shape \(numbers.shape).", pointer: dataPointer)
+        }
+        let expected = shape.reduce(1, *)
+        guard numbers.values.count == expected else {
+            throw Problem(
+                .invalidTensor, "data has \(numbers.values.count) elements but shape \(shape) needs \(expected).",
+                pointer: dataPointer)
+        }
+        numbers.shape = shape
+        return WireTensor(numbers: numbers, declared: declared, source: TensorSource(pointer: pointer, layout: .shapeAndData))
+    }
+
+    /// Largest element count of one tensor (2^40): beyond it the shape is an error, not an
+    /// allocation attempt.
+    static let maxElements = 1 << 40
+
+    private static func decodeShape(_ value: JSONValue, pointer: String) throws(Problem) -> [Int] {
+        guard case .numbers(let sizes) = value, sizes.shape.count == 1 else {
+            throw Problem(.invalidTensor, "shape must be a flat array of non-negative integers.", pointer: pointer)
+        }
+        var shape: [Int] = []
+        var count = 1
+        for (i, size) in sizes.values.enumerated() {
+            guard size >= 0, size.rounded() == size, size <= Double(maxElements) else {
+                throw Problem(
+                    .invalidTensor, "shape sizes must be non-negative integers; got \(size).",
+                    pointer: JSONPointer.appending(pointer, index: i))
+            }
+            let (product, overflow) = count.multipliedReportingOverflow(by: Int(size))
+            guard !overflow, product <= maxElements else {
+                throw Problem(.invalidTensor, "shape \(sizes.values.map { Int($0) }) has too many elements.", pointer: pointer)
+            }
+            count = product
+            shape.append(Int(size))
+        }
+        return shape
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+
+/// The lossd executable: `lossd serve` (the default) runs the HTTP service, `lossd compute`
+/// answers one job or batch from standard input.
+///
+/// Every `serve` option also reads from the environment as `LOSSD_<OPTION>` (`--max-body-bytes`
+/// ↔ `LOSSD_MAX_BODY_BYTES`, `--no-compression` ↔ `LOSSD_COMPRESSION=false`); a flag on the
+/// command line wins over the environment (`EnvironmentArguments`).
+@main
+struct Lossd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lossd",
+        abstract: "An HTTP service that computes machine-learning losses, gradients and diagnostics.",
+        subcommands: [Serve.self, Compute.self],
+        defaultSubcommand: Serve.self
+    )
+
+    /// Parses `CommandLine.arguments` with the `LOSSD_*` environment folded in, then runs.
+    static func main() {
+        let arguments = EnvironmentArguments.merge(
+            arguments: Array(CommandLine.arguments.dropFirst()),
+            environment: EnvironmentArguments.processEnvironment(),
+            command: Serve.self, commandName: Serve.configuration.commandName ?? "serve")
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// The lossd executable (CLI, configuration, logging, signals) is written by the API issue.
-print("lossd")

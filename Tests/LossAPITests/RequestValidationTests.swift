@@ -1,0 +1,111 @@
+import HTTPServer
+import LossAPI
+import Testing
+
+/// Every bad request gets its stable code and a pointer to the exact offending element.
+@Suite struct RequestValidationTests {
+    let client = APIClient()
+
+    @Test(arguments: [
+        // (loss, body, code, pointer)
+        ("mse_loss", #"{"input": [1, 2], "target": [1, 2],}"#, "MALFORMED_JSON", ""),
+        ("mse_loss", #"{"input": [1, 2], "target": [1, 2, x]}"#, "MALFORMED_JSON", "/target/2"),
+        ("mse_loss", #"[1, 2]"#, "MALFORMED_REQUEST", ""),
+        ("mse_loss", #"{"input": [1], "target": [1], "optionz": {}}"#, "MALFORMED_REQUEST", "/optionz"),
+        ("mse_loss", #"{"target": [1]}"#, "MALFORMED_REQUEST", "/input"),
+        ("mse_loss", #"{"input": [1]}"#, "MALFORMED_REQUEST", "/target"),
+        ("mse_loss", #"{"input": [1], "target": [1], "outputs": ["value", "loss"]}"#, "MALFORMED_REQUEST", "/outputs/1"),
+        ("mse_loss", #"{"input": [1], "target": [1], "options": [1]}"#, "MALFORMED_REQUEST", "/options"),
+        ("mse_loss", #"{"input": [[1, 2], [3]], "target": [1]}"#, "INVALID_TENSOR", "/input/1"),
+        ("mse_loss", #"{"input": [[1, 2], [3, "x"]], "target": [1]}"#, "INVALID_TENSOR", "/input/1/1"),
+        ("mse_loss", #"{"input": [1, true], "target": [1]}"#, "INVALID_TENSOR", "/input/1"),
+        ("mse_loss", #"{"input": {"shape": [2, 2], "data": [1, 2, 3]}, "target": [1]}"#, "INVALID_TENSOR", "/input/data"),
+        ("mse_loss", #"{"input": {"shape": [2, -1], "data": []}, "target": [1]}"#, "INVALID_TENSOR", "/input/shape/1"),
+        ("mse_loss", #"{"input": {"shape": [1], "data": [1], "dtype": "int8"}, "target": [1]}"#, "INVALID_TENSOR", "/input/dtype"),
+        ("mse_loss", #"{"input": {"shape": [1], "data": [1], "dtype": "int64"}, "target": [1]}"#, "INVALID_TENSOR", "/input"),
+        ("mse_loss", #"{"input": {"shape": [1], "data": [1], "strides": [1]}, "target": [1]}"#, "MALFORMED_REQUEST", "/input/strides"),
+        ("mse_loss", #"{"input": [1], "target": [1], "weight": [1]}"#, "INVALID_TENSOR", "/weight"),
+        ("cross_entropy", #"{"input": [[1, 2]], "target": {"shape": [1], "data": [0.5], "dtype": "int64"}}"#, "INVALID_TENSOR", "/target/data/0"),
+        ("nll_loss", #"{"input": [[1, 2], [3, 4]], "target": [[0], [1.5]]}"#, "INVALID_TENSOR", "/target/1/0"),
+        ("mse_loss", #"{"input": [1], "target": [1], "options": {"beta": 2}}"#, "INVALID_OPTION", "/options/beta"),
+        ("mse_loss", #"{"input": [1], "target": [1], "options": {"reduction": "batchmean"}}"#, "INVALID_OPTION", "/options/reduction"),
+        ("mse_loss", #"{"input": [1], "target": [1], "options": {"reduction": "avg"}}"#, "INVALID_OPTION", "/options/reduction"),
+        ("mse_loss", #"{"input": [1], "target": [1], "options": {"dtype": "float16"}}"#, "INVALID_OPTION", "/options/dtype"),
+        ("mse_loss", #"{"input": [1], "target": [1], "options": {"compat": null}}"#, "INVALID_OPTION", "/options/compat"),
+        ("cross_entropy", #"{"input": [[1, 2]], "target": [0], "options": {"label_smoothing": 1.5}}"#, "INVALID_OPTION", "/options/label_smoothing"),
+        ("cross_entropy", #"{"input": [[1, 2]], "target": [0], "options": {"ignore_index": 0.5}}"#, "INVALID_OPTION", "/options/ignore_index"),
+        ("huber_loss", #"{"input": [1], "target": [1], "options": {"delta": 0}}"#, "INVALID_OPTION", "/options/delta"),
+    ])
+    func badJob_IsAnsweredWithItsCodeAndPointer(loss: String, body: String, code: String, pointer: String) throws {
+        let problem = try ProblemBody(client.post("/v1/loss/" + loss, json: body))
+        #expect(problem.code == code, "\(problem.detail)")
+        #expect(problem.pointers == [pointer], "\(problem.detail)")
+    }
+
+    @Test func malformedJSON_ReportsTheByteOffset() throws {
+        let problem = try ProblemBody(client.post("/v1/loss/mse_loss", json: #"{"input": [1, 2,]}"#))
+        #expect(problem.code == "MALFORMED_JSON")
+        #expect(problem.detail.contains("byte 16"), "\(problem.detail)")
+    }
+
+    @Test func deepNesting_IsMalformedJSON_NotACrash() throws {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let problem = try ProblemBody(client.post("/v1/loss/mse_loss", json: #"{"input": "# + deep + "}"))
+        #expect(problem.code == "MALFORMED_JSON")
+    }
+
+    @Test func queryOption_ForAnotherLoss_IsInvalidOption() throws {
+        let problem = try ProblemBody(client.post("/v1/loss/mse_loss?gamma=2", json: #"{"input": [1], "target": [1]}"#))
+        #expect(problem.code == "INVALID_OPTION")
+        #expect(problem.pointers == ["/options/gamma"])
+    }
+
+    @Test func optionInQueryAndBody_IsInvalidOption() throws {
+        let problem = try ProblemBody(
+            client.post("/v1/loss/mse_loss?reduction=sum", json: #"{"input": [1], "target": [1], "options": {"reduction": "sum"}}"#))
+        #expect(problem.code == "INVALID_OPTION")
+        #expect(problem.pointers == ["/options/reduction"])
+    }
+
+    @Test func batchEnvelope_Errors_FailTheWholeRequest() throws {
+        #expect(try ProblemBody(client.post("/v1/batch", json: #"{"jobz": []}"#)).pointers == ["/jobz"])
+        #expect(try ProblemBody(client.post("/v1/batch", json: #"{"jobs": {}}"#)).pointers == ["/jobs"])
+        #expect(try ProblemBody(client.post("/v1/batch", json: #"{"jobs": [1, 2]}"#)).pointers == ["/jobs"])
+        var configuration = LossService.Configuration()
+        configuration.maxBatchJobs = 1
+        let small = APIClient(service: LossService(configuration: configuration))
+        let tooMany = try ProblemBody(small.post("/v1/batch", json: #"{"jobs": [{}, {}]}"#))
+        #expect(tooMany.code == "MALFORMED_REQUEST" && tooMany.pointers == ["/jobs"])
+    }
+
+    @Test func batch_BadJobs_FailAlone_WithPointersUnderTheirIndex() throws {
+        let body = """
+            {"jobs": [
+              {"loss": "nope", "input": [1], "target": [1]},
+              {"input": [1], "target": [1]},
+              {"loss": "mse_loss", "input": [[1], [2, 3]], "target": [1]},
+              "job"
+            ]}
+            """
+        let response = client.post("/v1/batch", json: body)
+        #expect(response.status == 200)
+        guard case .array(let results)? = try response.jsonObject()["results"] else {
+            Issue.record("results is not an array")
+            return
+        }
+        #expect(results.count == 4)
+        let errors = results.map { $0.objectValue?["error"]?.objectValue }
+        #expect(errors.map { $0?["code"]?.stringValue } == ["UNKNOWN_LOSS", "MALFORMED_REQUEST", "INVALID_TENSOR", "MALFORMED_REQUEST"])
+        let pointers = errors.map { error -> String? in
+            guard case .array(let list)? = error?["errors"] else { return nil }
+            return list.first?.objectValue?["pointer"]?.stringValue
+        }
+        #expect(pointers == ["/jobs/0/loss", "/jobs/1/loss", "/jobs/2/input/1", "/jobs/3"])
+    }
+
+    @Test func emptyBatch_HasNoResults() throws {
+        let response = client.post("/v1/batch", json: #"{"jobs": []}"#)
+        #expect(response.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"results":[]}"#)
+    }
+}
