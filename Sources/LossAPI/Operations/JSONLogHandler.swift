@@ -89,7 +89,7 @@ public struct JSONLogHandler: LogHandler {
         if let error = event.error {
             merged["error"] = .string(String(describing: error))
         }
-        var json = JSONWriter()
+        var json = JSONWriter.reserving(256)
         json.beginObject()
         json.key("timestamp")
         json.string(time.rfc3339)
