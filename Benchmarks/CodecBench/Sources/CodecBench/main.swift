@@ -89,32 +89,33 @@ for (name, text) in inputs {
     report(name, bytes: text.count, ours: ours, foundation: foundation)
 }
 
-// Writing: the same values, ours as float32 shortest digits and as float64, Foundation from
-// [Double] (what JSONSerialization can take).
+// Writing the same 1M values: ours as float32 (shortest float32 digits, what lossd writes for a
+// float32 job) and as float64; Foundation from [Double] (what JSONSerialization can take). MB/s
+// count each writer's own output; the ratio compares the times for the same values.
 let doubles = floats.map { Double($0) }
 let boxed = doubles as [Any]
-var buffer: [UInt8] = []
-var writtenBytes = 0
 var foundationBytes = 0
-let writeF32 = measure {
-    buffer.removeAll(keepingCapacity: true)
-    var writer = JSONWriter(buffer: buffer)
-    writer.tensor(floats, shape: [count], form: .nested)
-    writtenBytes = writer.bytes.count
-    buffer = writer.bytes
-}
 let foundationWrite = profile ? .nan : try measure {
     foundationBytes = try JSONSerialization.data(withJSONObject: boxed).count
 }
-if profile { foundationBytes = writtenBytes }
-report("write f32 (ours f32 text)", bytes: writtenBytes, ours: writeF32, foundation: foundationWrite * Double(writtenBytes) / Double(foundationBytes))
-let writeF64 = measure {
-    buffer.removeAll(keepingCapacity: true)
-    var writer = JSONWriter(buffer: buffer)
-    writer.tensor(doubles, shape: [count], form: .nested)
-    writtenBytes = writer.bytes.count
-    buffer = writer.bytes
+var buffer: [UInt8] = []
+
+/// Times our writer on `write`, reusing one buffer, and reports it next to Foundation's.
+@MainActor
+func reportWrite(_ name: String, _ write: (inout JSONWriter) -> Void) {
+    var written = 0
+    let ours = measure {
+        buffer.removeAll(keepingCapacity: true)
+        var writer = JSONWriter(buffer: buffer)
+        write(&writer)
+        written = writer.bytes.count
+        buffer = writer.bytes
+    }
+    let line = String(
+        format: "%@ %7.1f MB  ours %8.1f MB/s  Foundation %7.1f MB/s (%.1f MB)  ratio %6.1fx",
+        name.padding(toLength: 26, withPad: " ", startingAt: 0), Double(written) / 1e6, Double(written) / 1e6 / ours,
+        Double(foundationBytes) / 1e6 / foundationWrite, Double(foundationBytes) / 1e6, foundationWrite / ours)
+    print(line)
 }
-report("write f64", bytes: writtenBytes, ours: writeF64, foundation: foundationWrite * Double(writtenBytes) / Double(foundationBytes))
-print(String(format: "Foundation wrote %.1f MB for the f64 values in %.3f s (%.1f MB/s of its own output)",
-             Double(foundationBytes) / 1e6, foundationWrite, Double(foundationBytes) / 1e6 / foundationWrite))
+reportWrite("write f32") { $0.tensor(floats, shape: [count], form: .nested) }
+reportWrite("write f64") { $0.tensor(doubles, shape: [count], form: .nested) }
