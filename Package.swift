@@ -51,6 +51,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        .executableTarget(name: "KernelBenchmark", dependencies: ["LossKernels"], path: "Benchmarks/KernelBenchmark"),
         .target(
             name: "LossTestSupport",
             dependencies: ["LossKernels", "HTTPServer"],
@@ -61,6 +62,8 @@ let package = Package(
 
         // Each test target below is enabled by the work that gives it its first test.
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "LossTestSupport"]),
+        // GET /healthz and POST /echo over HTTPServer, for scripts/bench-http.sh and loadtest-http.sh.
+        .executableTarget(name: "HTTPServerBench", dependencies: ["HTTPServer"], path: "Benchmarks/HTTPServerBench"),
 
         .testTarget(name: "LossAPITests", dependencies: ["LossAPI", "LossKernels", "HTTPServer", "LossTestSupport"]),
 
