@@ -52,9 +52,13 @@ enum EnvironmentArguments {
     enum OptionKind { case value, toggle }
 
     /// The long option names of `command` (kebab-cased property names) and their kinds.
-    static func optionKinds(of command: any ParsableCommand.Type) -> [String: OptionKind] {
+    static func optionKinds(of command: any ParsableArguments.Type) -> [String: OptionKind] {
         var kinds: [String: OptionKind] = [:]
         for child in Mirror(reflecting: command.init()).children {
+            if let group = child.value as? any OptionGroupContents {
+                kinds.merge(optionKinds(of: type(of: group).contentsType)) { own, _ in own }
+                continue
+            }
             guard var label = child.label else { continue }
             if label.hasPrefix("_") { label.removeFirst() }
             let kind: OptionKind = child.value is Flag<Bool> ? .toggle : .value
@@ -75,4 +79,14 @@ enum EnvironmentArguments {
         }
         return out
     }
+}
+
+/// An `@OptionGroup`, whose options `EnvironmentArguments` reads from the environment too.
+protocol OptionGroupContents {
+    /// The type whose options the group adds.
+    static var contentsType: any ParsableArguments.Type { get }
+}
+
+extension OptionGroup: OptionGroupContents {
+    static var contentsType: any ParsableArguments.Type { Value.self }
 }

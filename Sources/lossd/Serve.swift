@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import HTTPServer
 import LossAPI
@@ -81,6 +80,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Deepest JSON nesting accepted in a request body.")
     var maxJsonDepth: Int = LossService.Configuration().maxJSONDepth
 
+    @OptionGroup(title: "Operations (logging, token, TLS, drain)")
+    var operations: OperationsOptions
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
         guard (1...9).contains(compressionLevel) else {
@@ -137,16 +139,19 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
+        let operations = Operations.bootstrap(try self.operations.settings())
+        var serviceConfiguration = self.serviceConfiguration
+        operations.configure(&serviceConfiguration)
         let service = LossService(configuration: serviceConfiguration)
-        let server = Server(configuration: serverConfiguration, handler: service.handle)
+        var serverConfiguration = self.serverConfiguration
+        let handler = operations.handler(for: service, configuration: &serverConfiguration)
+        let server = Server(configuration: serverConfiguration, handler: handler)
         do {
-            try server.start()
+            try operations.serveUntilDrained(server, readiness: serviceConfiguration.readiness)
         } catch {
             FileHandle.standardError.write(Data("lossd: cannot start: \(error)\n".utf8))
             throw ExitCode.failure
         }
-        FileHandle.standardError.write(Data("lossd listening on \(host):\(server.localPort)\n".utf8))
-        dispatchMain()
     }
 }
 

@@ -5,7 +5,7 @@ import LossKernels
 /// "options":[{"name", "default", "description"}]}]}`.
 enum CatalogueDocument {
     static let bytes: [UInt8] = {
-        var json = JSONBuilder(capacity: 8192)
+        var json = JSONWriter.reserving(8192)
         json.beginObject()
         json.key("losses")
         json.beginArray()
@@ -41,11 +41,11 @@ enum CatalogueDocument {
         return json.bytes
     }()
 
-    private static func write(_ value: OptionValue, to json: inout JSONBuilder) {
+    private static func write(_ value: OptionValue, to json: inout JSONWriter) {
         switch value {
         case .string(let s): json.string(s)
-        case .int(let i): json.raw(Array(String(i).utf8))
-        case .double(let d): json.raw(Array(d.description.utf8))  // finite defaults; "1.0" keeps the float spelling
+        case .int(let i): json.integer(i)
+        case .double(let d): json.number(d)
         case .bool(let b): json.bool(b)
         }
     }

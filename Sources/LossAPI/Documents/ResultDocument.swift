@@ -4,17 +4,17 @@ import LossKernels
 /// the value and gradient in the form the input was sent.
 enum ResultDocument {
     /// Writes the result of `decoded` as one object value into `json`.
-    static func write(_ result: LossResult, of decoded: DecodedJob, to json: inout JSONBuilder) {
+    static func write(_ result: LossResult, of decoded: DecodedJob, to json: inout JSONWriter) {
         json.beginObject()
         json.member("loss", decoded.job.name.rawValue)
         json.member("dtype", decoded.job.options.dtype.rawValue)
         if decoded.outputs.contains(.value) {
             json.key("value")
-            TensorJSON.write(result.value, layout: result.value.shape.isEmpty ? .nested : decoded.inputLayout, to: &json)
+            json.tensor(result.value, layout: result.value.shape.isEmpty ? .nested : decoded.inputLayout)
         }
         if decoded.outputs.contains(.grad), let grad = result.grad {
             json.key("grad")
-            TensorJSON.write(grad, layout: decoded.inputLayout, to: &json)
+            json.tensor(grad, layout: decoded.inputLayout)
         }
         if decoded.outputs.contains(.diagnostics) {
             json.key("diagnostics")
@@ -24,7 +24,7 @@ enum ResultDocument {
     }
 
     /// `diagnostics` as `{"counts", "stats", "warnings", "pytorch"}`.
-    static func write(_ diagnostics: Diagnostics, to json: inout JSONBuilder) {
+    static func write(_ diagnostics: Diagnostics, to json: inout JSONWriter) {
         json.beginObject()
         json.key("counts")
         write(diagnostics.counts, to: &json)
@@ -39,7 +39,7 @@ enum ResultDocument {
             json.member("count", warning.count)
             json.key("examples")
             json.beginArray()
-            for example in warning.examples { json.int(example) }
+            for example in warning.examples { json.integer(Int64(example)) }
             json.endArray()
             json.endObject()
         }
@@ -49,17 +49,17 @@ enum ResultDocument {
         json.endObject()
     }
 
-    private static func write(_ entries: [Diagnostics.Entry], to json: inout JSONBuilder) {
+    private static func write(_ entries: [Diagnostics.Entry], to json: inout JSONWriter) {
         json.beginObject()
         for entry in entries {
             json.key(entry.key)
             switch entry.value {
-            case .int(let i): json.int(i)
-            case .double(let d): json.raw(TensorJSON.number(d))
+            case .int(let i): json.integer(Int64(i))
+            case .double(let d): json.number(d)
             case .string(let s): json.string(s)
             case .indices(let indices):
                 json.beginArray()
-                for index in indices { json.int(index) }
+                for index in indices { json.integer(Int64(index)) }
                 json.endArray()
             }
         }

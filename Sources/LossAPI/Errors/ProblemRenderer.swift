@@ -4,13 +4,13 @@
 enum ProblemRenderer {
     /// `problem` as `application/problem+json`, with `instance` naming the request.
     static func render(_ problem: Problem, requestID: String) -> [UInt8] {
-        var json = JSONBuilder()
+        var json = JSONWriter()
         write(problem, requestID: requestID, to: &json)
         return json.bytes
     }
 
     /// Writes `problem` as one object value into `json` (a batch embeds failed jobs this way).
-    static func write(_ problem: Problem, requestID: String?, to json: inout JSONBuilder) {
+    static func write(_ problem: Problem, requestID: String?, to json: inout JSONWriter) {
         json.beginObject()
         json.member("type", problem.code.typeURI)
         json.member("title", problem.code.title)

@@ -34,7 +34,7 @@ extension LossService {
                 .malformedRequest, "A batch holds at most \(configuration.maxBatchJobs) jobs; this one has \(jobs.count).",
                 pointer: "/jobs")
         }
-        var json = JSONBuilder(capacity: 4096)
+        var json = JSONWriter.reserving(4096)
         json.beginObject()
         json.key("results")
         json.beginArray()

@@ -22,7 +22,7 @@ extension LossService {
             throw Problem(.notAcceptable, "safetensors answers arrive with the safetensors codec.")
         }
         return timed(&record.encode) {
-            var json = JSONBuilder(capacity: 64 + result.value.count * 12 + (result.grad?.count ?? 0) * 12)
+            var json = JSONWriter.reserving(64 + result.value.count * 12 + (result.grad?.count ?? 0) * 12)
             ResultDocument.write(result, of: decoded, to: &json)
             return .json(json.bytes)
         }

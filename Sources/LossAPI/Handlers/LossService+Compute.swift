@@ -25,11 +25,11 @@ extension LossService {
             }
             let decoded = try JSONJobDecoder.decode(object, loss: try LossName.named(name), pointer: "", allowsLossMember: true)
             let result = try JobRunner.run(decoded, record: &record)
-            var json = JSONBuilder()
+            var json = JSONWriter()
             ResultDocument.write(result, of: decoded, to: &json)
             return (200, json.bytes)
         } catch {
-            var json = JSONBuilder()
+            var json = JSONWriter()
             ProblemRenderer.write(error, requestID: nil, to: &json)
             return (error.status, json.bytes)
         }

@@ -4,7 +4,7 @@ import LossKernels
 enum OIPMetadata {
     /// `GET /v2`: name, version and the protocol extensions lossd implements.
     static let server: [UInt8] = {
-        var json = JSONBuilder()
+        var json = JSONWriter()
         json.beginObject()
         json.member("name", LossService.serverName)
         json.member("version", LossService.version)
@@ -27,7 +27,7 @@ enum OIPMetadata {
         if descriptor.acceptsWeight { inputs.append(("weight", "FP32")) }
         if descriptor.acceptsPosWeight { inputs.append(("pos_weight", "FP32")) }
         inputs.append(("grad_output", "FP32"))
-        var json = JSONBuilder()
+        var json = JSONWriter()
         json.beginObject()
         json.member("name", name.rawValue)
         json.key("versions")
@@ -45,7 +45,7 @@ enum OIPMetadata {
 
     /// `GET /v2/models/{name}/ready`.
     static func modelReady(_ name: LossName) -> [UInt8] {
-        var json = JSONBuilder()
+        var json = JSONWriter()
         json.beginObject()
         json.member("name", name.rawValue)
         json.member("ready", true)
@@ -53,7 +53,7 @@ enum OIPMetadata {
         return json.bytes
     }
 
-    private static func writeTensors(_ tensors: [(name: String, datatype: String)], to json: inout JSONBuilder) {
+    private static func writeTensors(_ tensors: [(name: String, datatype: String)], to json: inout JSONWriter) {
         json.beginArray()
         for tensor in tensors {
             json.beginObject()
@@ -61,7 +61,7 @@ enum OIPMetadata {
             json.member("datatype", tensor.datatype)
             json.key("shape")
             json.beginArray()
-            json.int(-1)
+            json.integer(-1)
             json.endArray()
             json.endObject()
         }

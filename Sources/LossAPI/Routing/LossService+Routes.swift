@@ -29,6 +29,9 @@ extension LossService {
             let name = try LossName.named(parameters["name"]!)
             return .json(OIPMetadata.modelReady(name))
         }
+        router.add("POST", "/v2/models/{name}/infer") { service, request, parameters, record in
+            try service.infer(request, name: parameters["name"]!, record: &record)
+        }
     }
 
     /// `/readyz`: 200 `{"status":"ready"}`, or 503 `{"status":"draining"}` after SIGTERM.

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Load and fault campaign against a running lossd on loopback (driven by
+scripts/loadtest-service.sh, which starts the server and passes its PID).
+
+N keep-alive connections post a mix of valid and invalid jobs for a bounded time while fault
+clients disconnect mid-request and mid-response, send garbage and stall their headers. The
+campaign samples the server's RSS and open descriptors from /proc/PID, then prints the figures
+and a verdict: it fails on any 5xx other than a deliberate 503 (OVERLOADED with Retry-After),
+on an answer that does not match the request's kind, on a truncated response, on descriptors
+that did not come back to their starting count, and on RSS that kept growing after warm-up.
+Standard library only; every loop stops at the deadline."""
+import argparse
+import asyncio
+import gzip
+import json
+import os
+import random
+import socket
+import statistics
+import struct
+import sys
+import time
+
+
+def job(rows, columns, seed, target_shift=0):
+    rng = random.Random(seed)
+    values = [[round(rng.uniform(-4, 4), 3) for _ in range(columns)] for _ in range(rows)]
+    return {"input": values, "target": [(rng.randrange(columns) + target_shift) for _ in range(rows)]}
+
+
+def request(method, path, body=b"", headers=()):
+    head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+    head += [f"{k}: {v}" for k, v in headers]
+    if body or method == "POST":
+        head.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+JSON = ("Content-Type", "application/json")
+SMALL = json.dumps(job(4, 10, 1)).encode()
+MEDIUM = json.dumps(job(32, 1000, 2)).encode()
+SHAPE_MISMATCH = json.dumps({"input": [[0.1, 0.2]], "target": [0, 1]}).encode()
+OUT_OF_RANGE = json.dumps(job(4, 10, 3, target_shift=10)).encode()
+GZIPPED = gzip.compress(MEDIUM, compresslevel=1)
+
+# (name, weight, request bytes, statuses expected besides a deliberate 503)
+MIX = [
+    ("small-valid", 50, request("POST", "/v1/loss/cross_entropy", SMALL, [JSON]), {200}),
+    ("medium-valid", 10, request("POST", "/v1/loss/cross_entropy", MEDIUM, [JSON]), {200}),
+    ("medium-gzip-both-ways", 5, request("POST", "/v1/loss/cross_entropy", GZIPPED,
+                                         [JSON, ("Content-Encoding", "gzip"), ("Accept-Encoding", "gzip")]), {200}),
+    ("batch-one-bad", 5, request("POST", "/v1/batch", json.dumps({"jobs": [
+        {"loss": "cross_entropy", **job(2, 5, 4)}, {"loss": "cross_entropy", "input": [[1.0]], "target": [3]},
+    ]}).encode(), [JSON]), {200}),
+    ("shape-mismatch", 8, request("POST", "/v1/loss/cross_entropy", SHAPE_MISMATCH, [JSON]), {422}),
+    ("target-out-of-range", 5, request("POST", "/v1/loss/cross_entropy", OUT_OF_RANGE, [JSON]), {422}),
+    ("malformed-json", 5, request("POST", "/v1/loss/mse_loss", b'{"input": [1, 2', [JSON]), {400}),
+    ("unknown-loss", 4, request("POST", "/v1/loss/no_such_loss", SMALL, [JSON]), {404}),
+    ("wrong-media-type", 3, request("POST", "/v1/loss/cross_entropy", SMALL, [("Content-Type", "text/plain")]), {415}),
+    ("catalogue", 5, request("GET", "/v1/losses"), {200}),
+]
+WEIGHTS = [m[1] for m in MIX]
+
+
+class Stats:
+    def __init__(self):
+        self.by_kind = {}
+        self.unexpected = []
+        self.latencies = []
+        self.connections_opened = 0
+        self.faults = {}
+        self.truncated = 0
+
+    def record(self, kind, status, latency, expected, retry_after):
+        counts = self.by_kind.setdefault(kind, {})
+        counts[status] = counts.get(status, 0) + 1
+        self.latencies.append(latency)
+        deliberate_503 = status == 503 and retry_after is not None
+        if status not in expected and not deliberate_503:
+            self.unexpected.append((kind, status))
+
+    def fault(self, name):
+        self.faults[name] = self.faults.get(name, 0) + 1
+
+
+async def read_response(reader):
+    """(status, headers dict lower-cased, body) of one response; raises on truncation."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    body = await reader.readexactly(int(headers.get("content-length", "0")))
+    return status, headers, body
+
+
+async def worker(port, deadline, stats, rng):
+    reader = writer = None
+    while time.monotonic() < deadline:
+        if writer is None:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            stats.connections_opened += 1
+        kind, _, payload, expected = rng.choices(MIX, weights=WEIGHTS)[0]
+        started = time.monotonic()
+        try:
+            writer.write(payload)
+            await writer.drain()
+            status, headers, body = await read_response(reader)
+        except (asyncio.IncompleteReadError, ConnectionError) as error:
+            stats.truncated += 1
+            stats.unexpected.append((kind, f"broken connection: {error!r}"))
+            writer.close()
+            writer = None
+            continue
+        stats.record(kind, status, time.monotonic() - started, expected, headers.get("retry-after"))
+        if headers.get("connection", "").lower() == "close":
+            writer.close()
+            writer = None
+    if writer is not None:
+        writer.close()
+
+
+def abortive_close(writer):
+    """Close with RST (SO_LINGER 0), as a crashed client would."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.close()
+
+
+async def fault_client(port, deadline, stats, rng):
+    big = json.dumps(job(256, 1000, 5)).encode()
+    while time.monotonic() < deadline:
+        fault = rng.choice(["mid-request", "mid-request-rst", "mid-response", "mid-response-rst", "garbage",
+                            "stalled-headers"])
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            if fault.startswith("mid-request"):
+                full = request("POST", "/v1/loss/cross_entropy", big, [JSON])
+                writer.write(full[: rng.randrange(20, len(full) - 1)])
+                await writer.drain()
+                await asyncio.sleep(rng.uniform(0, 0.2))
+            elif fault.startswith("mid-response"):
+                writer.write(request("POST", "/v1/loss/cross_entropy", big, [JSON, ("Accept-Encoding", "identity")]))
+                await writer.drain()
+                await reader.readexactly(rng.randrange(1, 4096))
+            elif fault == "garbage":
+                writer.write(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 2000))) + b"\r\n\r\n")
+                await writer.drain()
+                await asyncio.wait_for(reader.read(65536), timeout=5)
+            else:
+                writer.write(b"POST /v1/loss/cross_entropy HTTP/1.1\r\nHost: x\r\n")
+                await writer.drain()
+                await asyncio.sleep(rng.uniform(0.1, 1.0))
+            if fault.endswith("-rst"):
+                abortive_close(writer)
+            else:
+                writer.close()
+            stats.fault(fault)
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.TimeoutError) as error:
+            stats.fault(fault + " (server closed first: " + type(error).__name__ + ")")
+        await asyncio.sleep(rng.uniform(0, 0.05))
+
+
+def proc_figures(pid):
+    with open(f"/proc/{pid}/status") as f:
+        rss_kib = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    return rss_kib * 1024, len(os.listdir(f"/proc/{pid}/fd"))
+
+
+async def sampler(pid, deadline, samples):
+    while time.monotonic() < deadline:
+        samples.append((time.monotonic(), *proc_figures(pid)))
+        await asyncio.sleep(1)
+
+
+async def campaign(args):
+    stats = Stats()
+    start = time.monotonic()
+    deadline = start + args.seconds
+    samples = []
+    tasks = [asyncio.create_task(worker(args.port, deadline, stats, random.Random(i))) for i in range(args.connections)]
+    tasks += [asyncio.create_task(fault_client(args.port, deadline, stats, random.Random(10_000 + i)))
+              for i in range(args.fault_clients)]
+    tasks.append(asyncio.create_task(sampler(args.pid, deadline, samples)))
+    await asyncio.gather(*tasks)
+    return stats, samples, time.monotonic() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--pid", type=int, required=True)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--connections", type=int, default=256)
+    parser.add_argument("--fault-clients", type=int, default=8)
+    parser.add_argument("--warmup", type=float, default=10, help="seconds before the RSS baseline is taken")
+    args = parser.parse_args()
+
+    rss_start, fds_start = proc_figures(args.pid)
+    stats, samples, elapsed = asyncio.run(campaign(args))
+    time.sleep(3)  # the server closes what the clients left
+    rss_end, fds_end = proc_figures(args.pid)
+
+    total = sum(sum(c.values()) for c in stats.by_kind.values())
+    statuses = {}
+    for counts in stats.by_kind.values():
+        for status, n in counts.items():
+            statuses[status] = statuses.get(status, 0) + n
+    five_xx = {s: n for s, n in statuses.items() if s >= 500}
+    latencies = sorted(stats.latencies)
+    after_warmup = [s for s in samples if s[0] - samples[0][0] >= args.warmup] if samples else []
+    rss_warm = after_warmup[0][1] if after_warmup else rss_start
+    rss_peak = max((s[1] for s in samples), default=rss_start)
+    rss_load_end = samples[-1][1] if samples else rss_end
+    fds_peak = max((s[2] for s in samples), default=fds_start)
+
+    print(f"duration            {elapsed:.1f} s, {args.connections} keep-alive connections, "
+          f"{args.fault_clients} fault clients")
+    print(f"requests            {total} answered ({total / elapsed:.0f}/s), {stats.connections_opened} connections opened")
+    print(f"statuses            " + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())))
+    for kind, counts in sorted(stats.by_kind.items()):
+        print(f"  {kind:22s}" + ", ".join(f"{s}: {n}" for s, n in sorted(counts.items())))
+    if latencies:
+        print(f"latency             p50 {statistics.median(latencies) * 1000:.1f} ms, "
+              f"p99 {latencies[int(len(latencies) * 0.99)] * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
+    print(f"faults              " + ", ".join(f"{k}: {n}" for k, n in sorted(stats.faults.items())))
+    print(f"5xx                 {five_xx or 'none'} (503s with Retry-After are deliberate load shedding)")
+    print(f"RSS                 start {rss_start / 2**20:.1f} MiB, after {args.warmup:.0f} s warm-up "
+          f"{rss_warm / 2**20:.1f} MiB, peak {rss_peak / 2**20:.1f} MiB, end of load {rss_load_end / 2**20:.1f} MiB, "
+          f"idle after {rss_end / 2**20:.1f} MiB")
+    print(f"descriptors         before {fds_start}, peak {fds_peak}, after {fds_end}")
+
+    failures = []
+    if stats.unexpected:
+        failures.append(f"{len(stats.unexpected)} unexpected answers, e.g. {stats.unexpected[:5]}")
+    if stats.truncated:
+        failures.append(f"{stats.truncated} responses cut off or connections broken mid-exchange")
+    if fds_end > fds_start:
+        failures.append(f"descriptor leak: {fds_start} before, {fds_end} after")
+    if rss_load_end > 1.5 * rss_warm + 32 * 2**20:
+        failures.append(f"RSS grew after warm-up: {rss_warm / 2**20:.1f} -> {rss_load_end / 2**20:.1f} MiB")
+    if not total:
+        failures.append("no request was answered")
+    for failure in failures:
+        print("FAIL: " + failure)
+    print("verdict             " + ("FAIL" if failures else "PASS"))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
