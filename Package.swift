@@ -61,6 +61,8 @@ let package = Package(
 
         // Each test target below is enabled by the work that gives it its first test.
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "LossTestSupport"]),
+        // GET /healthz and POST /echo over HTTPServer, for scripts/bench-http.sh and loadtest-http.sh.
+        .executableTarget(name: "HTTPServerBench", dependencies: ["HTTPServer"], path: "Benchmarks/HTTPServerBench"),
 
         .testTarget(name: "LossAPITests", dependencies: ["LossAPI", "LossKernels", "HTTPServer", "LossTestSupport"]),
 

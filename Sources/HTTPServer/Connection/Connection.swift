@@ -1,0 +1,421 @@
+import Dispatch
+import Glibc
+
+/// One client connection: the Dispatch shell around `ConnectionStateMachine` and
+/// `HTTPRequestParser`. It reads into one reusable buffer, parses, hands complete requests to
+/// the handler queue, and writes responses in request order (pipelining).
+///
+/// Concurrency: every mutable property is touched only on `queue` (a serial queue per
+/// connection): source handlers run there, and the handler queue hops back to it with the
+/// response. Hence `@unchecked Sendable`. The descriptor is closed only in the sources' cancel
+/// handlers, after both sources are cancelled.
+final class Connection: @unchecked Sendable {
+    let fd: CInt
+    let remoteAddress: String
+    private let context: ServerContext
+    private let queue: DispatchQueue
+    private let clock = ContinuousClock()
+    private var machine: ConnectionStateMachine
+    private var parser: HTTPRequestParser
+    private var dateCache = DateCache()
+
+    private let readSource: any DispatchSourceRead
+    private var writeSource: (any DispatchSourceWrite)?
+    private let timer: any DispatchSourceTimer
+    private var readPaused = false
+    private var writeArmed = false
+    private var cancelled = false
+    private var pendingCancelHandlers = 0
+
+    /// Received bytes not yet consumed by the parser: `input[inputStart..<inputEnd]`.
+    private var input: [UInt8]
+    private var inputStart = 0
+    private var inputEnd = 0
+    /// Largest the input buffer may grow: one full header section plus one read.
+    private let inputLimit: Int
+    private static let readSize = 64 * 1024
+
+    /// The request being received or answered.
+    private var exchange = Exchange()
+    /// Bytes queued for the socket: interim (100 Continue) and final heads, then the final body.
+    private var outHead: [UInt8] = []
+    private var outHeadOffset = 0
+    private var outBody: [UInt8] = []
+    private var outBodyOffset = 0
+    /// A final response is queued; its completion ends the exchange.
+    private var finalResponseQueued = false
+    private var closeAfterResponse = false
+    private var pendingEvent: ResponseEvent?
+
+    /// The request in progress and what the observer will be told about it.
+    private struct Exchange {
+        var head: HTTPRequestHead?
+        var body: [UInt8] = []
+        var startedAt: ContinuousClock.Instant?
+        var bytesIn = 0
+    }
+
+    init(fd: CInt, remoteAddress: String, context: ServerContext) {
+        self.fd = fd
+        self.remoteAddress = remoteAddress
+        self.context = context
+        queue = DispatchQueue(label: "lossd.http.connection")
+        machine = ConnectionStateMachine(timeouts: context.timeouts, now: clock.now)
+        parser = HTTPRequestParser(limits: context.parserLimits)
+        inputLimit = max(context.configuration.maxHeaderBytes, context.configuration.maxRequestLineBytes) + Self.readSize
+        input = [UInt8](repeating: 0, count: Self.readSize)
+        readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        timer = DispatchSource.makeTimerSource(queue: queue)
+    }
+
+    /// Starts reading. Call once, after the connection is registered.
+    func start() {
+        queue.async { [self] in
+            readSource.setEventHandler { [unowned self] in readable() }
+            pendingCancelHandlers += 1
+            readSource.setCancelHandler { [self] in cancelHandlerRan() }
+            timer.setEventHandler { [unowned self] in perform(machine.timerFired(now: clock.now)) }
+            perform(machine.start())
+            timer.activate()
+            readSource.activate()
+        }
+    }
+
+    /// Graceful shutdown: close if idle, otherwise finish the current exchange and close.
+    func drain() {
+        queue.async { [self] in perform(machine.drainRequested()) }
+    }
+
+    /// The shutdown deadline passed: close now.
+    func forceClose() {
+        queue.async { [self] in perform(machine.forceClose()) }
+    }
+
+    // MARK: Reading
+
+    private func readable() {
+        guard !cancelled else { return }
+        makeRoomForRead()
+        if inputEnd == input.count {
+            // Buffer full while a request is being answered: stop reading (backpressure).
+            pauseReading()
+            return
+        }
+        let end = inputEnd
+        let attempt: Result<IOResult<Int>, SocketError> = input.withUnsafeMutableBytes { raw in
+            Result { () throws(SocketError) in try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[end...])) }
+        }
+        guard case .success(let result) = attempt else {
+            perform(machine.ioFailed())
+            return
+        }
+        guard case .processed(let count) = result else { return }
+        if count == 0 {
+            pauseReading()
+            perform(machine.peerClosedRead())
+            return
+        }
+        if machine.phase == .lingering {
+            inputStart = 0
+            inputEnd = 0
+            return
+        }
+        inputEnd += count
+        exchange.bytesIn += count
+        processInput()
+    }
+
+    /// Compacts the buffer, and grows it (up to `inputLimit`) when a line does not fit.
+    private func makeRoomForRead() {
+        if inputStart == inputEnd {
+            inputStart = 0
+            inputEnd = 0
+        }
+        guard input.count - inputEnd < Self.readSize / 4 else { return }
+        if inputStart > 0 {
+            input.withUnsafeMutableBytes { raw in
+                let base = raw.baseAddress!
+                memmove(base, base + inputStart, inputEnd - inputStart)
+            }
+            inputEnd -= inputStart
+            inputStart = 0
+        }
+        if input.count - inputEnd < Self.readSize / 4, input.count < inputLimit {
+            input.append(contentsOf: repeatElement(0, count: min(input.count, inputLimit - input.count)))
+        }
+    }
+
+    /// Parses buffered bytes until a request is complete, more bytes are needed, or an error.
+    private func processInput() {
+        while machine.phase == .idle || machine.phase == .readingHead || machine.phase == .readingBody {
+            if machine.phase == .idle {
+                if inputStart == inputEnd { return }
+                exchange = Exchange(startedAt: clock.now, bytesIn: exchange.bytesIn)
+                perform(machine.bytesReceived(now: clock.now))
+            }
+            let base = inputStart
+            let (consumed, event) = input.withUnsafeBufferPointer { buffer in
+                parser.parse(UnsafeBufferPointer(rebasing: buffer[base..<inputEnd]))
+            }
+            inputStart += consumed
+            switch event {
+            case .needMoreData:
+                return
+            case .head(let head):
+                headReceived(head)
+            case .body(let range):
+                exchange.body.append(contentsOf: input[(base + range.lowerBound)..<(base + range.upperBound)])
+            case .end:
+                requestReceived()
+            case .error(let error):
+                respondToFramingError(status: error.status, detail: error.detail)
+            }
+        }
+    }
+
+    private func headReceived(_ head: HTTPRequestHead) {
+        exchange.head = head
+        if case .contentLength(let length) = head.framing {
+            exchange.body.reserveCapacity(min(length, 4 * 1024 * 1024))
+        }
+        if let coding = head.headers["content-encoding"], !RequestDecoding.isSupported(contentEncoding: coding) {
+            var headers = HTTPHeaders()
+            headers.add(name: "Accept-Encoding", value: RequestDecoding.acceptedCodings)
+            respond(
+                Response(status: 415, contentType: "text/plain; charset=utf-8", body: "unsupported Content-Encoding\n", headers: headers),
+                request: nil, close: true, handlerDuration: nil
+            )
+            return
+        }
+        perform(machine.headReceived(hasBody: head.framing != .none, now: clock.now))
+        if head.expectsContinue, head.framing != .none, inputStart == inputEnd {
+            enqueue(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), body: [], final: false)
+        }
+    }
+
+    private func requestReceived() {
+        guard let head = exchange.head else { return }
+        perform(machine.requestReceived())
+        let request = Request(
+            method: head.method, target: head.target, version: head.version, headers: head.headers,
+            body: exchange.body, remoteAddress: remoteAddress
+        )
+        exchange.body = []
+        guard context.admit() else {
+            var headers = HTTPHeaders()
+            headers.add(name: "Retry-After", value: String(context.configuration.retryAfterSeconds))
+            let response = Response(status: 503, contentType: "text/plain; charset=utf-8", body: "server busy, retry later\n", headers: headers)
+            respond(response, request: request, close: !head.keepAlive, handlerDuration: nil)
+            return
+        }
+        let context = context
+        let keepAlive = head.keepAlive
+        context.handlerQueue.async { [self] in
+            let started = ContinuousClock.now
+            let response: Response
+            switch RequestDecoding.decode(request, maxDecompressedBytes: context.configuration.maxDecompressedBodyBytes) {
+            case .success(let decoded): response = context.handler(decoded)
+            case .failure(let failure): response = failure
+            }
+            let duration = ContinuousClock.now - started
+            context.release()
+            queue.async { [self] in
+                respond(response, request: request, close: !keepAlive, handlerDuration: duration)
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    private func respondToFramingError(status: Int, detail: String) {
+        respond(
+            Response(status: status, contentType: "text/plain; charset=utf-8", body: detail + "\n"),
+            request: nil, close: true, handlerDuration: nil
+        )
+    }
+
+    /// Serialises and queues a final response, then writes what the socket takes.
+    private func respond(_ response: Response, request: Request?, close: Bool, handlerDuration: Duration?) {
+        guard !cancelled, machine.phase != .lingering, machine.phase != .closed else { return }
+        let closing = machine.mustClose(requestKeepAlive: !close)
+        let isHead = request?.method == "HEAD"
+        let encoded = ResponseEncoding.encode(response, request: request, configuration: context.configuration.compression)
+        var head: [UInt8] = []
+        head.reserveCapacity(256)
+        HTTPResponseSerializer.writeHead(
+            encoded.response,
+            framing: .init(
+                contentLength: encoded.response.body.count,
+                close: closing,
+                keepAliveForHTTP10: !closing && request?.version == .http1_0,
+                contentEncoding: encoded.contentEncoding,
+                varyAcceptEncoding: encoded.vary
+            ),
+            date: dateCache.current(),
+            into: &head
+        )
+        let body = isHead || HTTPStatus.forbidsBody(response.status) ? [] : encoded.response.body
+        let now = clock.now
+        pendingEvent = ResponseEvent(
+            request: request, status: response.status, bytesIn: exchange.bytesIn, bytesOut: head.count + body.count,
+            uncompressedBodyBytes: response.body.count, bodyBytesOut: body.count,
+            contentEncoding: encoded.contentEncoding, handlerDuration: handlerDuration,
+            totalDuration: now - (exchange.startedAt ?? now), remoteAddress: remoteAddress
+        )
+        exchange.bytesIn = 0
+        closeAfterResponse = closing
+        perform(machine.responseStarted(now: now))
+        enqueue(head, body: body, final: true)
+    }
+
+    private func enqueue(_ head: [UInt8], body: [UInt8], final: Bool) {
+        if outHeadOffset == outHead.count {
+            outHead = head
+            outHeadOffset = 0
+        } else {
+            outHead.append(contentsOf: head)
+        }
+        if final {
+            outBody = body
+            outBodyOffset = 0
+            finalResponseQueued = true
+        }
+        flush()
+    }
+
+    /// Writes queued bytes until done or the socket would block (then waits for writability).
+    private func flush() {
+        guard !cancelled else { return }
+        while outHeadOffset < outHead.count || (finalResponseQueued && outBodyOffset < outBody.count) {
+            let headOffset = outHeadOffset
+            let bodyOffset = outBodyOffset
+            let includeBody = finalResponseQueued
+            let attempt: Result<IOResult<Int>, SocketError> = outHead.withUnsafeBytes { head in
+                outBody.withUnsafeBytes { body in
+                    Result { () throws(SocketError) in
+                        try Posix.write(
+                            fd,
+                            UnsafeRawBufferPointer(rebasing: head[headOffset...]),
+                            includeBody ? UnsafeRawBufferPointer(rebasing: body[bodyOffset...]) : UnsafeRawBufferPointer(start: nil, count: 0)
+                        )
+                    }
+                }
+            }
+            guard case .success(let result) = attempt else {
+                perform(machine.ioFailed())
+                return
+            }
+            guard case .processed(var written) = result else {
+                armWrite()
+                return
+            }
+            machine.writeProgressed(now: clock.now)
+            let fromHead = min(written, outHead.count - outHeadOffset)
+            outHeadOffset += fromHead
+            written -= fromHead
+            outBodyOffset += written
+        }
+        disarmWrite()
+        outHead.removeAll(keepingCapacity: true)
+        outHeadOffset = 0
+        guard finalResponseQueued else { return }
+        finalResponseQueued = false
+        outBody = []
+        outBodyOffset = 0
+        if let event = pendingEvent {
+            pendingEvent = nil
+            context.configuration.onResponse?(event)
+        }
+        perform(machine.responseWritten(closeAfter: closeAfterResponse, now: clock.now))
+    }
+
+    private func armWrite() {
+        if writeSource == nil {
+            let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+            source.setEventHandler { [unowned self] in flush() }
+            pendingCancelHandlers += 1
+            source.setCancelHandler { [self] in cancelHandlerRan() }
+            writeSource = source
+            writeArmed = true
+            source.activate()
+        } else if !writeArmed {
+            writeArmed = true
+            writeSource?.resume()
+        }
+    }
+
+    private func disarmWrite() {
+        if writeArmed {
+            writeArmed = false
+            writeSource?.suspend()
+        }
+    }
+
+    // MARK: Actions
+
+    private func perform(_ action: ConnectionStateMachine.Action) {
+        switch action {
+        case .none:
+            break
+        case .armTimer(let deadline):
+            schedule(deadline)
+        case .respondRequestTimeout:
+            respondToFramingError(status: 408, detail: "request not received in time")
+        case .startLingering(let deadline):
+            if let deadline { schedule(deadline) }
+            if machine.peerClosed || readPaused {
+                closeNow()
+                return
+            }
+            Posix.shutdown(fd, how: CInt(SHUT_WR))
+            inputStart = 0
+            inputEnd = 0
+        case .readNextRequest(let deadline):
+            if let deadline { schedule(deadline) }
+            resumeReading()
+            processInput()
+        case .close:
+            closeNow()
+        }
+    }
+
+    private func schedule(_ deadline: ContinuousClock.Instant) {
+        let delay = clock.now.duration(to: deadline)
+        let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+        timer.schedule(deadline: .now() + .nanoseconds(Int(min(nanoseconds, Int64(Int.max)))), leeway: .milliseconds(10))
+    }
+
+    private func pauseReading() {
+        if !readPaused {
+            readPaused = true
+            readSource.suspend()
+        }
+    }
+
+    private func resumeReading() {
+        if readPaused, !machine.peerClosed {
+            readPaused = false
+            readSource.resume()
+        }
+    }
+
+    private func closeNow() {
+        guard !cancelled else { return }
+        cancelled = true
+        timer.cancel()
+        if let writeSource {
+            if !writeArmed { writeSource.resume() }
+            writeSource.cancel()
+        }
+        if readPaused { readSource.resume() }
+        readSource.cancel()
+    }
+
+    /// Runs once per source; the last one closes the descriptor and leaves the registry.
+    private func cancelHandlerRan() {
+        pendingCancelHandlers -= 1
+        guard pendingCancelHandlers == 0 else { return }
+        Posix.close(fd)
+        context.unregister(self)
+    }
+}

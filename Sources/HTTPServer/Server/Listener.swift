@@ -1,0 +1,75 @@
+import Dispatch
+import Glibc
+
+/// The listening socket and its accept loop.
+///
+/// Accepted sockets get `TCP_NODELAY` (responses are written whole, so Nagle only adds delay).
+/// Beyond `maxConnections`, a connection is answered with a canned 503 and closed at once, so a
+/// flood costs one descriptor for an instant, never a queue.
+final class Listener: @unchecked Sendable {
+    // `source` and `fd` are set in `init` and used only on `queue` afterwards.
+    let fd: CInt
+    let localAddress: SocketAddress
+    private let queue = DispatchQueue(label: "lossd.http.accept")
+    private let source: any DispatchSourceRead
+    private let context: ServerContext
+    private static let busyResponse = Array(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n".utf8
+    )
+
+    init(address: SocketAddress, backlog: Int, context: ServerContext) throws(SocketError) {
+        self.context = context
+        let fd = try Posix.socket(domain: address.family, type: CInt(SOCK_STREAM.rawValue))
+        do {
+            try Posix.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+            if address.family == AF_INET6 {
+                // `::` then also accepts IPv4 (dual stack); `::1` is IPv6 loopback only anyway.
+                try Posix.setOption(fd, level: CInt(IPPROTO_IPV6), name: IPV6_V6ONLY, value: 0)
+            }
+            try Posix.bindAndListen(fd, address: address, backlog: CInt(clamping: backlog))
+            localAddress = try Posix.localAddress(fd)
+        } catch {
+            Posix.close(fd)
+            throw error
+        }
+        self.fd = fd
+        source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+    }
+
+    /// Starts accepting.
+    func start() {
+        source.setEventHandler { [self] in acceptPending() }
+        source.setCancelHandler { [fd] in Posix.close(fd) }
+        source.activate()
+    }
+
+    /// Stops accepting and closes the listening socket; returns once it is closed.
+    func stop() {
+        queue.sync { source.cancel() }
+        queue.sync {}  // The cancel handler has run.
+    }
+
+    private func acceptPending() {
+        for _ in 0..<64 {
+            let result: IOResult<CInt>
+            do {
+                result = try Posix.accept(fd)
+            } catch {
+                // EMFILE/ENFILE/ECONNABORTED: nothing to serve now; the source fires again.
+                return
+            }
+            guard case .processed(let client) = result else { return }
+            try? Posix.setOption(client, level: CInt(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+            let peer = Posix.peerAddress(client)?.description ?? "unknown"
+            let connection = Connection(fd: client, remoteAddress: peer, context: context)
+            if context.register(connection) {
+                connection.start()
+            } else {
+                Self.busyResponse.withUnsafeBytes { bytes in
+                    _ = try? Posix.write(client, bytes, UnsafeRawBufferPointer(start: nil, count: 0))
+                }
+                Posix.close(client)
+            }
+        }
+    }
+}

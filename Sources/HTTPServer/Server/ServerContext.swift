@@ -1,0 +1,87 @@
+import Dispatch
+import Synchronization
+
+/// What every connection of one server shares: configuration, handler, the bounded handler
+/// queue with its in-flight counter, the registry of open connections, and the counters the
+/// public `Server` exposes. All state is atomic or behind a `Mutex`.
+final class ServerContext: Sendable {
+    let configuration: Server.Configuration
+    let handler: Handler
+    let parserLimits: HTTPRequestParser.Limits
+    let timeouts: ConnectionStateMachine.Timeouts
+    /// Where handlers run: concurrent, off every I/O queue. Its width is bounded by admission
+    /// (`maxInFlightRequests`), not by queueing.
+    let handlerQueue = DispatchQueue(label: "lossd.http.handlers", attributes: .concurrent)
+    /// Connections `enter` on accept and `leave` once their descriptor is closed.
+    let connectionGroup = DispatchGroup()
+
+    private let inFlight = Atomic<Int>(0)
+    private let shed = Atomic<Int>(0)
+    private let connections = Mutex<[ObjectIdentifier: Connection]>([:])
+
+    init(configuration: Server.Configuration, handler: @escaping Handler) {
+        self.configuration = configuration
+        self.handler = handler
+        parserLimits = HTTPRequestParser.Limits(
+            maxRequestLineBytes: configuration.maxRequestLineBytes,
+            maxHeaderBytes: configuration.maxHeaderBytes,
+            maxHeaderCount: configuration.maxHeaderCount,
+            maxBodyBytes: configuration.maxBodyBytes
+        )
+        timeouts = ConnectionStateMachine.Timeouts(
+            header: configuration.headerTimeout,
+            body: configuration.bodyTimeout,
+            idle: configuration.idleTimeout,
+            write: configuration.writeTimeout,
+            linger: configuration.lingerTimeout
+        )
+    }
+
+    var inFlightCount: Int { inFlight.load(ordering: .relaxed) }
+    var shedCount: Int { shed.load(ordering: .relaxed) }
+    var openConnectionCount: Int { connections.withLock { $0.count } }
+
+    /// Claims a handler slot, or counts a shed request and returns `false` when all
+    /// `maxInFlightRequests` slots are taken.
+    func admit() -> Bool {
+        let now = inFlight.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
+        if now <= configuration.maxInFlightRequests { return true }
+        inFlight.wrappingSubtract(1, ordering: .acquiringAndReleasing)
+        shed.wrappingAdd(1, ordering: .relaxed)
+        configuration.onShed?()
+        return false
+    }
+
+    /// Returns a slot claimed by `admit()`.
+    func release() {
+        inFlight.wrappingSubtract(1, ordering: .acquiringAndReleasing)
+    }
+
+    /// Registers a new connection unless `maxConnections` is reached.
+    func register(_ connection: Connection) -> Bool {
+        let count: Int? = connections.withLock { table in
+            guard table.count < configuration.maxConnections else { return nil }
+            table[ObjectIdentifier(connection)] = connection
+            return table.count
+        }
+        guard let count else { return false }
+        connectionGroup.enter()
+        configuration.onConnectionCountChange?(count)
+        return true
+    }
+
+    /// Called once by a connection after its descriptor is closed.
+    func unregister(_ connection: Connection) {
+        let count = connections.withLock { table in
+            table[ObjectIdentifier(connection)] = nil
+            return table.count
+        }
+        configuration.onConnectionCountChange?(count)
+        connectionGroup.leave()
+    }
+
+    /// A snapshot of the open connections.
+    func openConnections() -> [Connection] {
+        connections.withLock { Array($0.values) }
+    }
+}
