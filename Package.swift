@@ -51,6 +51,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        .executableTarget(name: "KernelBenchmark", dependencies: ["LossKernels"], path: "Benchmarks/KernelBenchmark"),
         .target(
             name: "LossTestSupport",
             dependencies: ["LossKernels", "HTTPServer"],

@@ -9,6 +9,9 @@ extension Loss {
     /// - Throws: `LossError` (shape mismatch, target out of range, invalid tensor, invalid option).
     /// - Complexity: O(elements); one allocation per tensor, none per row or element.
     public static func compute(_ job: LossJob) throws(LossError) -> LossResult {
+        var job = job
+        _ = try Validation.consistent(job.input, "input")
+        job.input = job.input.converted(to: job.options.dtype)
         var computed = try dispatch(job)
         if computed.safeDiffersFromPyTorch {
             var torchJob = job

@@ -6,7 +6,7 @@ import Glibc
 extension Loss {
     static func crossEntropy(_ job: LossJob) throws(LossError) -> Computed {
         let layout = try ClassLayout(inputShape: job.input.shape)
-        let x = try Validation.floats(job.input, "input")
+        _ = try Validation.consistent(job.input, "input")
         let o = job.options
         try Validation.reduction(o.reduction, job.name)
         try Validation.unused(job.posWeight, "pos_weight", job.name)
@@ -19,21 +19,21 @@ extension Loss {
                 throw LossError(kind: .invalidOption, field: "options/ignore_index",
                                 detail: "ignore_index is not supported for floating point (class probability) targets")
             }
+            let x = try Validation.floats(job.input, "input")
             let y = try Validation.values(job.target, "target")
             return try probabilityTargets(job, layout, x, y, row)
         }
-        return try classIndexTargets(job, layout, x, row: row)
+        return try classIndexTargets(job, layout, row: row)
     }
 
     static func nllLoss(_ job: LossJob) throws(LossError) -> Computed {
         let layout = try ClassLayout(inputShape: job.input.shape)
-        let x = try Validation.floats(job.input, "input")
         try Validation.reduction(job.options.reduction, job.name)
         try Validation.unused(job.posWeight, "pos_weight", job.name)
         let weight = try classWeight(job.weight, layout)
         let row = SoftmaxRow(classes: layout.classes, weight: weight, weightSum: 0, smoothing: 0, temperature: 1,
                              zLoss: 0, pytorch: job.options.compat == .pytorch)
-        return try classIndexTargets(job, layout, x, row: row, nll: true)
+        return try classIndexTargets(job, layout, row: row, nll: true)
     }
 
     private static func classWeight(_ t: Tensor?, _ layout: ClassLayout) throws(LossError) -> [Double]? {
@@ -82,7 +82,7 @@ extension Loss {
     }
 
     private static func classIndexTargets(
-        _ job: LossJob, _ layout: ClassLayout, _ x: [Double], row: SoftmaxRow, nll: Bool = false
+        _ job: LossJob, _ layout: ClassLayout, row: SoftmaxRow, nll: Bool = false
     ) throws(LossError) -> Computed {
         let o = job.options
         let (targets, denominator, counted, ignoredAsClass) = try classTargets(job, layout, weight: row.weight)
@@ -93,9 +93,32 @@ extension Loss {
         // Upstream multiplier per row: g/W (mean), g (sum), g_i (none).
         let meanScale = o.reduction == .mean ? g / denominator : g
         var losses = [Double](repeating: 0, count: layout.rows)
-        var grad: [Double]? = job.computeGradient ? [Double](repeating: 0, count: x.count) : nil
         var stats = ClassRowStats()
-        do {
+        let gradTensor: Tensor?
+        if !nll && layout.inner == 1 && !safeZero, case .float32(let xs) = job.input.storage {
+            // Every element is written by the kernel: no zero-filling pass over the gradient.
+            var grad: [Float]? = job.computeGradient
+                ? [Float](unsafeUninitializedCapacity: xs.count) { buffer, n in
+                    HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: xs.count * 4)
+                    n = xs.count
+                } : nil
+            xs.withUnsafeBufferPointer { x in
+                losses.withUnsafeMutableBufferPointer { losses in
+                    if grad == nil {
+                        stats = FusedCrossEntropy.run(x: x, classes: layout.classes, targets: targets, row: row,
+                                                      upstream: (meanScale, gPer), losses: losses, grad: nil)
+                    } else {
+                        grad!.withUnsafeMutableBufferPointer { gb in
+                            stats = FusedCrossEntropy.run(x: x, classes: layout.classes, targets: targets, row: row,
+                                                          upstream: (meanScale, gPer), losses: losses, grad: gb)
+                        }
+                    }
+                }
+            }
+            gradTensor = grad.map { Tensor(shape: job.input.shape, float32: $0) }
+        } else {
+            let x = try Validation.floats(job.input, "input")
+            var grad: [Double]? = job.computeGradient ? [Double](repeating: 0, count: x.count) : nil
             var zRow = [Double](repeating: 0, count: layout.classes)
             var gRow = [Double](repeating: 0, count: layout.classes)
             zRow.withUnsafeMutableBufferPointer { z in
@@ -115,25 +138,24 @@ extension Loss {
                     }
                 }
             }
+            gradTensor = grad.map { ResultAssembly.tensor(job.input.shape, $0, o.dtype) }
         }
-        if safeZero, grad != nil { stats.gradSumSquares = 0; stats.gradMaxAbs = 0 }
+        if safeZero { stats.gradSumSquares = 0; stats.gradMaxAbs = 0 }
         var d = Diagnostics()
-        let (value, torchValue) = ResultAssembly.reduce(sum: stats.lossSum, denominator: denominator, o.reduction,
+        let (value, _) = ResultAssembly.reduce(sum: stats.lossSum, denominator: denominator, o.reduction,
                                                         pytorch: o.compat == .pytorch)
         counts(&d, layout, stats, counted: counted)
         classStats(&d, stats, temperature: row.temperature, perplexity: !nll, entropy: !nll)
-        if grad != nil { ResultAssembly.gradStats(&d, sumSquares: stats.gradSumSquares, maxAbs: stats.gradMaxAbs) }
+        if gradTensor != nil { ResultAssembly.gradStats(&d, sumSquares: stats.gradSumSquares, maxAbs: stats.gradMaxAbs) }
         var extra: [WarningCollector] = []
         var emptyWarning = WarningCollector(counted == 0 ? "ALL_TARGETS_IGNORED" : "ZERO_WEIGHT_SUM")
         if emptyMean { emptyWarning.hit(0) }
         extra.append(emptyWarning)
-        extra.append(ignoredAsClass)
+        if o.ignoreIndex >= 0 && o.ignoreIndex < Int64(layout.classes) { extra.append(ignoredAsClass) }
         classWarnings(&d, stats, extra: extra, classes: layout.classes)
         let valueTensor = reduced
             ? ResultAssembly.tensor([], [value], o.dtype)
             : ResultAssembly.tensor(layout.positionShape, losses, o.dtype)
-        let gradTensor = grad.map { ResultAssembly.tensor(job.input.shape, $0, o.dtype) }
-        _ = torchValue
         return Computed(
             result: LossResult(value: valueTensor, grad: gradTensor, diagnostics: d),
             safeDiffersFromPyTorch: o.compat == .safe && (emptyMean || stats.pytorchNaNRows.count > 0))
@@ -264,7 +286,13 @@ extension Loss {
             switch collector.code {
             case "ALL_TARGETS_IGNORED": message = "mean over zero counted targets: PyTorch returns NaN"
             case "ZERO_WEIGHT_SUM": message = "the class weights of the counted targets sum to 0: PyTorch's mean is NaN or infinite"
-            default: message = "ignore_index is a real class in [0, \(classes)): targets of that class are dropped"
+            default:
+                // Fires whenever ignore_index is a class, also when no target uses it yet.
+                d.warnings.append(LossWarning(
+                    code: collector.code,
+                    message: "ignore_index is a real class in [0, \(classes)): targets of that class are dropped",
+                    count: collector.count, examples: collector.examples))
+                continue
             }
             if let w = collector.warning(message) { d.warnings.append(w) }
         }

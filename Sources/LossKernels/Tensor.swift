@@ -64,4 +64,14 @@ public struct Tensor: Sendable {
         if case .int64 = storage { return false }
         return true
     }
+
+    /// The tensor with float storage of `dtype` (float64 -> float32 rounds to nearest, float32 ->
+    /// float64 is exact); int64 tensors are returned unchanged.
+    public func converted(to dtype: DType) -> Tensor {
+        switch (storage, dtype) {
+        case (.float64(let a), .float32): return Tensor(shape: shape, float32: a.map { Float($0) })
+        case (.float32(let a), .float64): return Tensor(shape: shape, float64: a.map(Double.init))
+        default: return self
+        }
+    }
 }

@@ -89,7 +89,7 @@ public struct JSONLogHandler: LogHandler {
         if let error = event.error {
             merged["error"] = .string(String(describing: error))
         }
-        var json = JSONBuilder()
+        var json = JSONWriter.reserving(256)
         json.beginObject()
         json.key("timestamp")
         json.string(time.rfc3339)
@@ -109,14 +109,14 @@ public struct JSONLogHandler: LogHandler {
 
     /// A metadata value: `Int`, finite `Double` and `Bool` unquoted, the rest as strings,
     /// objects (keys sorted) and arrays.
-    static func write(_ value: Logger.Metadata.Value, to json: inout JSONBuilder) {
+    static func write(_ value: Logger.Metadata.Value, to json: inout JSONWriter) {
         switch value {
         case .string(let text):
             json.string(text)
         case .stringConvertible(let convertible):
             switch convertible {
-            case let number as Int: json.int(number)
-            case let number as Double where number.isFinite: json.raw(Array(String(number).utf8))
+            case let number as Int: json.integer(Int64(number))
+            case let number as Double where number.isFinite: json.number(number)
             case let flag as Bool: json.bool(flag)
             default: json.string(convertible.description)
             }

@@ -77,7 +77,7 @@ struct SoftmaxRow {
         stats.lossSum += loss
         if scan.nan > 0 || scan.posInf > 0 { stats.nonfinite.hit(position) }
         if z[t] == -.infinity { stats.targetNegInf.hit(position) }
-        if z[t] - m < -87.33654 { stats.extreme.hit(position) }
+        if z[t].isFinite && z[t] - m < -87.33654 { stats.extreme.hit(position) }
         if scan.looksLikeProbabilities(classes: classes) { stats.looksLikeProbabilities.hit(position) }
         stats.classifiedRows += 1
         stats.nllSum += -lpt

@@ -20,7 +20,7 @@ struct OperationsOptions: ParsableArguments {
     @Option(help: "Lowest log level written: trace, debug, info, notice, warning, error, critical (access lines are info).")
     var logLevel: String = "info"
 
-    @Option(help: "File holding the bearer token that every route but health and metrics requires (default: no authentication).")
+    @Option(help: "File holding the bearer token that every route but health and metrics requires; unset, no authentication.")
     var authTokenFile: String?
 
     @Option(help: "PEM certificate chain, leaf first; with --tls-key, the listener speaks HTTPS.")

@@ -1,0 +1,117 @@
+import LossKernels
+import LossTestSupport
+import Testing
+
+/// Finite-difference checks of every loss's gradient in float64 on random inputs: the analytic
+/// gradient of sum(grad_output * value) must match the 4-point numerical derivative.
+struct GradientCheckTests {
+    struct Case: Sendable, CustomStringConvertible {
+        let description: String
+        let make: @Sendable (inout SeededGenerator) -> LossJob
+    }
+
+    static func options(_ pairs: [(String, OptionValue)]) -> LossOptions {
+        var o = LossOptions()
+        try! o.set("dtype", to: .string("float64"))
+        for (k, v) in pairs { try! o.set(k, to: v) }
+        return o
+    }
+
+    /// Regression targets whose differences stay away from the kinks at 0, 0.5 and 1.
+    static func awayFromKinks(_ x: Tensor, _ g: inout SeededGenerator) -> Tensor {
+        let offsets = [-1.7, -0.8, -0.3, 0.2, 0.7, 1.4]
+        let y = x.doubles.map { $0 - offsets.randomElement(using: &g)! - Double.random(in: -0.05...0.05, using: &g) }
+        return Tensor(shape: x.shape, float64: y)
+    }
+
+    static let cases: [Case] = [
+        Case(description: "cross_entropy index, weight, ignore, smoothing, mean") { g in
+            LossJob(name: .crossEntropy, input: g.tensor([6, 5]), target: g.classes([6], classes: 5, ignored: 0.3),
+                    weight: g.tensor([5], in: 0.2...2), options: options([("label_smoothing", .double(0.15))]))
+        },
+        Case(description: "cross_entropy K-dim, temperature, z_loss, none with grad_output") { g in
+            LossJob(name: .crossEntropy, input: g.tensor([2, 4, 3]), target: g.classes([2, 3], classes: 4, ignored: 0.2),
+                    gradOutput: g.tensor([2, 3], in: 0.1...2),
+                    options: options([("reduction", .string("none")), ("temperature", .double(1.7)),
+                                      ("z_loss", .double(0.05))]))
+        },
+        Case(description: "cross_entropy unbatched, sum") { g in
+            LossJob(name: .crossEntropy, input: g.tensor([7]), target: Tensor(shape: [], int64: [3]),
+                    options: options([("reduction", .string("sum")), ("z_loss", .double(0.01))]))
+        },
+        Case(description: "cross_entropy probabilities, weight, smoothing, temperature") { g in
+            LossJob(name: .crossEntropy, input: g.tensor([4, 6]), target: g.probabilities([4, 6]),
+                    weight: g.tensor([6], in: 0.5...1.5),
+                    options: options([("label_smoothing", .double(0.1)), ("temperature", .double(0.8))]))
+        },
+        Case(description: "nll_loss weight, mean") { g in
+            LossJob(name: .nllLoss, input: g.tensor([5, 4]), target: g.classes([5], classes: 4, ignored: 0.2),
+                    weight: g.tensor([4], in: 0.2...2), options: options([]))
+        },
+        Case(description: "binary_cross_entropy weight") { g in
+            LossJob(name: .binaryCrossEntropy, input: g.tensor([3, 4], in: 0.05...0.95), target: g.tensor([3, 4], in: 0...1),
+                    weight: g.tensor([4], in: 0.5...2), options: options([]))
+        },
+        Case(description: "binary_cross_entropy_with_logits weight, pos_weight") { g in
+            LossJob(name: .binaryCrossEntropyWithLogits, input: g.tensor([3, 4]), target: g.tensor([3, 4], in: 0...1),
+                    weight: g.tensor([1, 4], in: 0.5...2), posWeight: g.tensor([4], in: 0.5...3), options: options([]))
+        },
+        Case(description: "kl_div batchmean") { g in
+            LossJob(name: .klDiv, input: g.tensor([3, 4], in: -3 ... -0.1), target: g.probabilities([3, 4]),
+                    options: options([("reduction", .string("batchmean"))]))
+        },
+        Case(description: "kl_div log_target sum") { g in
+            LossJob(name: .klDiv, input: g.tensor([3, 4], in: -3 ... -0.1), target: g.tensor([3, 4], in: -3 ... -0.1),
+                    options: options([("reduction", .string("sum")), ("log_target", .bool(true))]))
+        },
+        Case(description: "mse_loss mean") { g in
+            let x = g.tensor([3, 5])
+            return LossJob(name: .mseLoss, input: x, target: awayFromKinks(x, &g), options: options([]))
+        },
+        Case(description: "l1_loss sum") { g in
+            let x = g.tensor([3, 5])
+            return LossJob(name: .l1Loss, input: x, target: awayFromKinks(x, &g), options: options([("reduction", .string("sum"))]))
+        },
+        Case(description: "smooth_l1_loss beta 0.5") { g in
+            let x = g.tensor([3, 5])
+            return LossJob(name: .smoothL1Loss, input: x, target: awayFromKinks(x, &g), options: options([("beta", .double(0.5))]))
+        },
+        Case(description: "huber_loss delta 1") { g in
+            let x = g.tensor([3, 5])
+            return LossJob(name: .huberLoss, input: x, target: awayFromKinks(x, &g), options: options([("delta", .double(1))]))
+        },
+        Case(description: "sigmoid_focal_loss alpha, gamma 2") { g in
+            LossJob(name: .sigmoidFocalLoss, input: g.tensor([3, 4]), target: g.tensor([3, 4], in: 0...1).rounded(),
+                    options: options([]))
+        },
+        Case(description: "sigmoid_focal_loss no alpha, gamma 1.5, soft targets") { g in
+            LossJob(name: .sigmoidFocalLoss, input: g.tensor([3, 4]), target: g.tensor([3, 4], in: 0...1),
+                    options: options([("alpha", .double(-1)), ("gamma", .double(1.5))]))
+        },
+    ]
+
+    @Test(arguments: cases)
+    func analyticGradient_MatchesFiniteDifferences(_ c: Case) throws {
+        var g = SeededGenerator(seed: 7)
+        for _ in 0..<3 {
+            let job = c.make(&g)
+            let result = try Loss.compute(job)
+            let weights = job.gradOutput?.doubles
+            let numeric = FiniteDifference.gradient(at: job.input.doubles, step: 1e-4) { x in
+                var probe = job
+                probe.input = Tensor(shape: job.input.shape, float64: x)
+                probe.computeGradient = false
+                let v = (try? Loss.compute(probe).value.doubles) ?? [.nan]
+                return weights.map { w in zip(v, w).reduce(0) { $0 + $1.0 * $1.1 } } ?? v.reduce(0, +)
+            }
+            let analytic = try #require(result.grad).doubles
+            let mismatch = Closeness.firstMismatch(expected: numeric, observed: analytic, relative: 1e-6, absolute: 1e-8)
+            #expect(mismatch == nil, "\(c): \(mismatch ?? "")")
+        }
+    }
+}
+
+extension Tensor {
+    /// Elements rounded to the nearest integer (hard binary targets).
+    func rounded() -> Tensor { Tensor(shape: shape, float64: doubles.map { $0.rounded() }) }
+}
