@@ -74,6 +74,10 @@ struct CompressionServerIntegrationTests {
                     input: Deflater.compress(compressibleBody, format: format))
                 #expect(echoed.body == compressibleBody, "\(coding)")
             }
+            // An empty body declared as gzip has nothing to inflate.
+            let empty = try Self.curl(
+                port, ["--header", "Content-Encoding: gzip", "--data-binary", "", "--write-out", "%{http_code}", "BASE/echo"])
+            #expect(empty.body == Array("200".utf8))
         }
     }
 

@@ -12,10 +12,12 @@ enum RequestDecoding {
 
     /// The request with its body decoded (and `Content-Encoding` removed), or the error response
     /// to send instead: 413 when the decoded body would exceed `maxDecompressedBytes` (decoding
-    /// stops at the cap), 400 when the body is not valid data in its coding.
+    /// stops at the cap), 400 when the body is not valid data in its coding. An empty body has
+    /// nothing to decode and passes as it is.
     static func decode(_ request: Request, maxDecompressedBytes: Int) -> Result<Request, Response> {
         let fields = request.headers.values(for: "Content-Encoding")
-        guard let coding = ContentCoding(contentEncoding: fields.isEmpty ? nil : fields.joined(separator: ", ")),
+        guard !request.body.isEmpty,
+            let coding = ContentCoding(contentEncoding: fields.isEmpty ? nil : fields.joined(separator: ", ")),
             let format = coding.format
         else { return .success(request) }
         do {
