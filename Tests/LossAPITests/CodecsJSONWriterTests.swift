@@ -85,6 +85,15 @@ import Testing
         return String(digits.drop { $0 == "0" }.reversed().drop { $0 == "0" }.reversed())
     }
 
+    @Test func integers_AreWrittenExactly() {
+        var generator = SeededGenerator(seed: 0x5EED_0006)
+        let values: [Int64] = [0, 7, -100, 99_999_999, 100_000_000, 12_345_678_901_234_567, .max, .min]
+            + (0..<2000).map { _ in Int64.random(in: .min ... .max, using: &generator) >> Int64.random(in: 0...63, using: &generator) }
+        for value in values {
+            #expect(text { $0.integer(value) } == String(value))
+        }
+    }
+
     @Test func nonFinite_IsWrittenAsStringsOrLiterals() {
         let values: [Float] = [.nan, .infinity, -.infinity, 1]
         #expect(text { $0.tensor(values, shape: [4], form: .nested) } == #"["NaN","Infinity","-Infinity",1.0]"#)

@@ -10,9 +10,15 @@ import Glibc
 /// 3. `strtod` (glibc, correctly rounded) for spellings with more than 19 significant
 ///    digits when `w` and `w + 1` round differently. The process uses the "C" locale (lossd
 ///    never calls `setlocale`), so `strtod` reads `.` as the decimal point.
-enum DecimalToDouble {
+///
+/// An instance holds its tables in stored properties so that the per-number path does not go
+/// through the lazy initialisation check of a global on every call.
+struct DecimalToDouble {
+    private let exactPowersOfTen = Self.exactPowersOfTenTable
+    private let powersOfFive = powersOfFive128
+
     /// 10^0 ... 10^22, all exactly representable.
-    private static let exactPowersOfTen: [Double] = [
+    private static let exactPowersOfTenTable: [Double] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ]
@@ -24,7 +30,7 @@ enum DecimalToDouble {
     ///   - q: the decimal exponent applying to `w`.
     ///   - truncated: whether non-zero digits were dropped after `w`.
     @inline(__always)  // Called once per number on the JSON hot path; keeps the fast path in the loop.
-    static func value(w: UInt64, q: Int, truncated: Bool) -> Double? {
+    func value(w: UInt64, q: Int, truncated: Bool) -> Double? {
         if w == 0 { return 0 }
         if !truncated, w <= 1 << 53, q >= -22, q <= 22 {
             let m = Double(w)
@@ -48,13 +54,13 @@ enum DecimalToDouble {
 
     /// fast_float's `compute_float<binary64>`: the bit pattern of the double nearest to
     /// `w × 10^q` (positive; the caller applies the sign).
-    static func eiselLemire(w: UInt64, q: Int) -> UInt64 {
+    func eiselLemire(w: UInt64, q: Int) -> UInt64 {
         if q < -342 { return 0 }
         if q > 308 { return 0x7FF0_0000_0000_0000 }
         let lz = w.leadingZeroBitCount
         let wn = w << UInt64(lz)
         let index = 2 * (q + 342)
-        let (high, low) = powersOfFive128.withUnsafeBufferPointer { table -> (UInt64, UInt64) in
+        let (high, low) = powersOfFive.withUnsafeBufferPointer { table -> (UInt64, UInt64) in
             var first = wn.multipliedFullWidth(by: table[index])
             // 55 bits of precision needed (52 mantissa bits + 3): refine only when the low
             // bits of the high word are all ones.

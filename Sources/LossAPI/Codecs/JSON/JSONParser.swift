@@ -17,6 +17,7 @@ struct JSONParser {
     var scratch: [Double] = []
     var scratchIsInteger: [Bool] = []
     var shapes: [Int] = []
+    let decimal = DecimalToDouble()
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONReader.Options) {
         self.bytes = bytes
@@ -51,6 +52,8 @@ struct JSONParser {
         /// A numeric block at the top of `scratch` (from `valueStart`) and `shapes` (from
         /// `shapeStart`, innermost dimension first).
         case block(valueStart: Int, shapeStart: Int, allIntegers: Bool)
+        /// Values the number-run loop has already stored in the innermost array.
+        case delivered
     }
 
     // MARK: Driver
@@ -83,8 +86,13 @@ struct JSONParser {
             case UInt8(ascii: "\""):
                 completed = .value(.string(try readString()))
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                let (value, isInteger) = try readNumber()
-                completed = .scalar(value, isInteger: isInteger)
+                if let top = frames.indices.last, frames[top].isNumeric, frames[top].childRank <= 0 {
+                    if try readNumberRun(top) { continue valueLoop }
+                    completed = .delivered
+                } else {
+                    let (value, isInteger) = try readNumber()
+                    completed = .scalar(value, isInteger: isInteger)
+                }
             default:
                 completed = try readLiteral()
             }
@@ -219,8 +227,59 @@ struct JSONParser {
         return .block(valueStart: frame.valueStart, shapeStart: frame.shapeStart, allIntegers: frame.allIntegers)
     }
 
+    /// Reads a run of comma-separated numbers into the innermost array (a numeric array of
+    /// scalars): the hot loop of tensor parsing, free of the per-value bookkeeping of
+    /// `deliver`. Stops before anything but `, number`.
+    /// - Returns: `true` when it consumed a comma and the next value is not a number (the
+    ///   caller reads that value); `false` when it stopped after a number.
+    mutating func readNumberRun(_ top: Int) throws(JSONParseError) -> Bool {
+        frames[top].childRank = 0
+        var count = frames[top].count
+        var allIntegers = frames[top].allIntegers
+        defer {
+            frames[top].count = count
+            frames[top].allIntegers = allIntegers
+        }
+        while true {
+            let (value, isInteger) = try withCurrentCount(count, top) { (parser: inout JSONParser) throws(JSONParseError) in
+                try parser.readNumber()
+            }
+            scratch.append(value)
+            scratchIsInteger.append(isInteger)
+            allIntegers = allIntegers && isInteger
+            count += 1
+            skipWhitespace()
+            guard pos < bytes.count, bytes[pos] == UInt8(ascii: ",") else { return false }
+            pos += 1
+            skipWhitespace()
+            guard pos < bytes.count else { return true }
+            let next = bytes[pos]
+            if next == UInt8(ascii: "-") || next &- UInt8(ascii: "0") < 10 { continue }
+            if next == UInt8(ascii: "]") {
+                frames[top].count = count
+                throw error(.trailingComma)
+            }
+            return true
+        }
+    }
+
+    /// Runs `body`; if it throws, rebuilds the error's pointer with frame `top` at index `count`
+    /// (the run loop keeps its count in a local until it stops).
+    @inline(__always)
+    private mutating func withCurrentCount<T>(
+        _ count: Int, _ top: Int, _ body: (inout JSONParser) throws(JSONParseError) -> T
+    ) throws(JSONParseError) -> T {
+        do {
+            return try body(&self)
+        } catch {
+            frames[top].count = count
+            throw JSONParseError(kind: error.kind, offset: error.offset, pointer: pointer())
+        }
+    }
+
     /// Hands a completed value to the innermost open container.
     mutating func deliver(_ completed: Completed) throws(JSONParseError) {
+        if case .delivered = completed { return }
         let top = frames.count - 1
         if frames[top].isObject {
             let key = frames[top].key!
@@ -264,6 +323,8 @@ struct JSONParser {
         case .value(let value):
             makeGeneric(top)
             frames[top].items.append(value)
+        case .delivered:
+            return
         }
         frames[top].count += 1
     }
@@ -307,6 +368,8 @@ struct JSONParser {
         case .value(let value): value
         case .block(let valueStart, let shapeStart, let allIntegers):
             .numbers(materializeBlock(valueStart: valueStart, shapeStart: shapeStart, allIntegers: allIntegers))
+        case .delivered:
+            preconditionFailure("the number-run loop only runs inside an open array")
         }
     }
 

@@ -241,6 +241,7 @@ public struct JSONWriter: Sendable {
             let start = bytes.count
             bytes.append(contentsOf: repeatElement(0, count: room))
             let style = nonFinite
+            let speller = NumberSpelling()
             let written = bytes.withUnsafeMutableBufferPointer { buffer -> Int in
                 var out = buffer.baseAddress! + start
                 for v in values[index..<end] {
@@ -249,7 +250,7 @@ public struct JSONWriter: Sendable {
                         out += 1
                     }
                     first = false
-                    out += v.isFinite ? v.spell(to: out) : Self.spellNonFinite(v.asDouble, style: style, to: out)
+                    out += v.isFinite ? v.spell(with: speller, to: out) : Self.spellNonFinite(v.asDouble, style: style, to: out)
                 }
                 return out - buffer.baseAddress!
             }
@@ -304,21 +305,21 @@ protocol SpelledNumber {
     var isFinite: Bool { get }
     var asDouble: Double { get }
     /// Writes the finite value's spelling; returns its length.
-    func spell(to out: UnsafeMutablePointer<UInt8>) -> Int
+    func spell(with speller: NumberSpelling, to out: UnsafeMutablePointer<UInt8>) -> Int
 }
 
 extension Float: SpelledNumber {
     var asDouble: Double { Double(self) }
-    func spell(to out: UnsafeMutablePointer<UInt8>) -> Int { NumberSpelling.write(self, to: out) }
+    func spell(with speller: NumberSpelling, to out: UnsafeMutablePointer<UInt8>) -> Int { speller.write(self, to: out) }
 }
 
 extension Double: SpelledNumber {
     var asDouble: Double { self }
-    func spell(to out: UnsafeMutablePointer<UInt8>) -> Int { NumberSpelling.write(self, to: out) }
+    func spell(with speller: NumberSpelling, to out: UnsafeMutablePointer<UInt8>) -> Int { speller.write(self, to: out) }
 }
 
 extension Int64: SpelledNumber {
     var isFinite: Bool { true }
     var asDouble: Double { Double(self) }
-    func spell(to out: UnsafeMutablePointer<UInt8>) -> Int { NumberSpelling.write(self, to: out) }
+    func spell(with speller: NumberSpelling, to out: UnsafeMutablePointer<UInt8>) -> Int { speller.write(self, to: out) }
 }

@@ -5,21 +5,27 @@
 /// For a finite non-zero `v`, the digits `d × 10^e` are the shortest decimal that rounds back
 /// to `v` in its own type, and of those the closest to `v` (ties to even digit): exactly what
 /// Python's `repr` (for `Double`) and numpy's `repr(np.float32)` (for `Float`) print.
-enum ShortestDigits {
+///
+/// An instance holds the tables in stored properties so that the per-number path does not go
+/// through the lazy initialisation check of a global on every call.
+struct ShortestDigits {
+    private let powersOfTen64 = schubfachPowersOfTen64
+    private let powersOfTen128 = schubfachPowersOfTen128
+
     /// The shortest decimal `digits × 10^exponent` of a finite, positive `Float`.
-    static func decimal(_ value: Float) -> (digits: UInt64, exponent: Int) {
+    func decimal(_ value: Float) -> (digits: UInt64, exponent: Int) {
         let bits = value.bitPattern
         return decimal(fraction: UInt64(bits & 0x7F_FFFF), biased: Int(bits >> 23 & 0xFF), fractionBits: 23, exponentBias: 150) { k, cp in
-            roundToOdd(schubfachPowersOfTen64.withUnsafeBufferPointer { $0[k + 31] }, cp)
+            Self.roundToOdd(powersOfTen64.withUnsafeBufferPointer { $0[k + 31] }, cp)
         }
     }
 
     /// The shortest decimal `digits × 10^exponent` of a finite, positive `Double`.
-    static func decimal(_ value: Double) -> (digits: UInt64, exponent: Int) {
+    func decimal(_ value: Double) -> (digits: UInt64, exponent: Int) {
         let bits = value.bitPattern
         return decimal(fraction: bits & 0xF_FFFF_FFFF_FFFF, biased: Int(bits >> 52 & 0x7FF), fractionBits: 52, exponentBias: 1075) { k, cp in
-            let (high, low) = schubfachPowersOfTen128.withUnsafeBufferPointer { ($0[2 * (k + 292)], $0[2 * (k + 292) + 1]) }
-            return roundToOdd(high, low, cp)
+            let (high, low) = powersOfTen128.withUnsafeBufferPointer { ($0[2 * (k + 292)], $0[2 * (k + 292) + 1]) }
+            return Self.roundToOdd(high, low, cp)
         }
     }
 
@@ -28,7 +34,7 @@ enum ShortestDigits {
     /// - Parameter scaled: `(k, cp)` to `cp × 10^k` (scaled by the format's power of two),
     ///   truncated and rounded to odd, from the format's table.
     @inline(__always)  // Specialises `scaled` per format; called once per written number.
-    private static func decimal(
+    private func decimal(
         fraction: UInt64, biased: Int, fractionBits: Int, exponentBias: Int, scaled: (Int, UInt64) -> UInt64
     ) -> (digits: UInt64, exponent: Int) {
         var c: UInt64
@@ -48,11 +54,11 @@ enum ShortestDigits {
         let lowerIsCloser = fraction == 0 && biased > 1
         // floor(log10(2^q)) or floor(log10(3/4 * 2^q)).
         let k = (q * 1_262_611 - (lowerIsCloser ? 524_031 : 0)) >> 22
-        let h = UInt64(q + floorLog2Pow10(-k) + 1)
+        let h = UInt64(q + Self.floorLog2Pow10(-k) + 1)
         let vbl = scaled(-k, (4 * c - 2 + (lowerIsCloser ? 1 : 0)) << h)
         let vb = scaled(-k, (4 * c) << h)
         let vbr = scaled(-k, (4 * c + 2) << h)
-        return select(vbl: vbl, vb: vb, vbr: vbr, isEven: isEven, k: k)
+        return Self.select(vbl: vbl, vb: vb, vbr: vbr, isEven: isEven, k: k)
     }
 
     /// floor(log2(10^e)) for |e| <= 1233.
