@@ -1,5 +1,6 @@
 // Cross-entropy forward+backward throughput (float32, class-index targets, reduction mean):
-// lossd's fused kernel (through the public `Loss.compute`, gradient allocated per call) next to
+// lossd's fused kernel (through the public `Loss.compute`, gradient allocated per call, and
+// `Loss.compute(_:gradientInto:)` with a reused gradient buffer) next to
 // a straightforward reference structured as PyTorch's eager CPU path (log_softmax into an N x C
 // buffer, gather; backward: zeroed N x C grad with one slot per row, then
 // grad_in = grad_out - exp(lp) * sum(grad_out); single thread) and a plain memory copy of the
@@ -93,10 +94,18 @@ for (n, c) in shapes {
         let r = try! Loss.compute(job)
         sink += r.value.doubles[0]
     }
+    var reused = [Float](repeating: 0, count: count)
+    let fusedReused = best(repeats) {
+        reused.withUnsafeMutableBufferPointer { g in
+            let r = try! Loss.compute(job, gradientInto: g)
+            sink += r.value.doubles[0]
+        }
+    }
     let e = Double(count)
     func rate(_ t: Double) -> String { "\(fixed(e / t / 1e9, 3)) G el/s (\(fixed(t * 1e3, 2)) ms)" }
     print("\(n)x\(c):")
-    print("  fused lossd        \(rate(fused))")
+    print("  fused lossd        \(rate(fused))   (new gradient array per call)")
+    print("  fused, reused grad \(rate(fusedReused))   (Loss.compute(_:gradientInto:), warm buffer)")
     if fusedOnly { continue }
     let ref = best(max(1, repeats / 10)) {
         let (l, g) = reference(x, rows: n, classes: c, targets: targets)
@@ -117,7 +126,7 @@ for (n, c) in shapes {
         sink += Double(warm[count - 1])
     }
     print("  reference          \(rate(ref))   fused is \(fixed(ref / fused, 1))x faster")
-    print("  memcpy, fresh dst  \(rate(fresh))   fused takes \(fixed(fused / fresh, 2))x its time")
-    print("  memcpy, warm dst   \(rate(warmTime))   fused takes \(fixed(fused / warmTime, 2))x its time")
+    print("  memcpy, fresh dst  \(rate(fresh))   fused (new gradient) takes \(fixed(fused / fresh, 2))x its time")
+    print("  memcpy, warm dst   \(rate(warmTime))   fused with reused grad takes \(fixed(fusedReused / warmTime, 2))x its time")
     if sink == 42 { print("") }
 }

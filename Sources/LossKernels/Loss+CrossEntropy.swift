@@ -4,7 +4,9 @@ import Glibc
 /// The per-row math lives in `Internal/SoftmaxRow.swift` (reference, Double) and
 /// `Internal/FusedCrossEntropy.swift` (float32 fast path).
 extension Loss {
-    static func crossEntropy(_ job: LossJob) throws(LossError) -> Computed {
+    static func crossEntropy(_ job: LossJob, gradientStorage: UnsafeMutableBufferPointer<Float>? = nil)
+        throws(LossError) -> Computed
+    {
         let layout = try ClassLayout(inputShape: job.input.shape)
         _ = try Validation.consistent(job.input, "input")
         let o = job.options
@@ -23,7 +25,7 @@ extension Loss {
             let y = try Validation.values(job.target, "target")
             return try probabilityTargets(job, layout, x, y, row)
         }
-        return try classIndexTargets(job, layout, row: row)
+        return try classIndexTargets(job, layout, row: row, gradientStorage: gradientStorage)
     }
 
     static func nllLoss(_ job: LossJob) throws(LossError) -> Computed {
@@ -81,8 +83,11 @@ extension Loss {
         return (targets, denominator, counted, ignoredAsClass)
     }
 
+    /// `gradientStorage` (float32 jobs on the fused path): the gradient is written there and the
+    /// result's grad is nil.
     private static func classIndexTargets(
-        _ job: LossJob, _ layout: ClassLayout, row: SoftmaxRow, nll: Bool = false
+        _ job: LossJob, _ layout: ClassLayout, row: SoftmaxRow, nll: Bool = false,
+        gradientStorage: UnsafeMutableBufferPointer<Float>? = nil
     ) throws(LossError) -> Computed {
         let o = job.options
         let (targets, denominator, counted, ignoredAsClass) = try classTargets(job, layout, weight: row.weight)
@@ -97,7 +102,7 @@ extension Loss {
         let gradTensor: Tensor?
         if !nll && layout.inner == 1 && !safeZero, case .float32(let xs) = job.input.storage {
             // Every element is written by the kernel: no zero-filling pass over the gradient.
-            var grad: [Float]? = job.computeGradient
+            var grad: [Float]? = job.computeGradient && gradientStorage == nil
                 ? [Float](unsafeUninitializedCapacity: xs.count) { buffer, n in
                     HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: xs.count * 4)
                     n = xs.count
@@ -106,7 +111,7 @@ extension Loss {
                 losses.withUnsafeMutableBufferPointer { losses in
                     if grad == nil {
                         stats = FusedCrossEntropy.run(x: x, classes: layout.classes, targets: targets, row: row,
-                                                      upstream: (meanScale, gPer), losses: losses, grad: nil)
+                                                      upstream: (meanScale, gPer), losses: losses, grad: gradientStorage)
                     } else {
                         grad!.withUnsafeMutableBufferPointer { gb in
                             stats = FusedCrossEntropy.run(x: x, classes: layout.classes, targets: targets, row: row,
@@ -146,7 +151,7 @@ extension Loss {
                                                         pytorch: o.compat == .pytorch)
         counts(&d, layout, stats, counted: counted)
         classStats(&d, stats, temperature: row.temperature, perplexity: !nll, entropy: !nll)
-        if gradTensor != nil { ResultAssembly.gradStats(&d, sumSquares: stats.gradSumSquares, maxAbs: stats.gradMaxAbs) }
+        if gradTensor != nil || gradientStorage != nil { ResultAssembly.gradStats(&d, sumSquares: stats.gradSumSquares, maxAbs: stats.gradMaxAbs) }
         var extra: [WarningCollector] = []
         var emptyWarning = WarningCollector(counted == 0 ? "ALL_TARGETS_IGNORED" : "ZERO_WEIGHT_SUM")
         if emptyMean { emptyWarning.hit(0) }

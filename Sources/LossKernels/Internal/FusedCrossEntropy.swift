@@ -8,7 +8,7 @@ import Glibc
 /// smoothing, temperature, z-loss, upstream gradient; rows with NaN, +inf or only -inf are handed
 /// to `SoftmaxRow` in Double, so PyTorch's NaNs are reproduced exactly); 2. stability (max
 /// subtraction, -inf logits give exp = 0); 3. accuracy (float32 lanes, every sum flushed to Double
-/// every 4096 elements, row scalars in Double); 4. speed: 16-lane SIMD with comparison masks and
+/// every 4096 elements, row scalars in Double); 4. speed: 8-lane SIMD with comparison masks and
 /// vector accumulators (no `pointwiseMax`, which the compiler scalarized), `vectorExp`, no
 /// allocation per row.
 ///
@@ -20,8 +20,8 @@ import Glibc
 ///           A = u (sum q + 2 zc lse) / (T S),  B = u e / (C T),  D = u (1-e) w[t] / T
 /// ```
 enum FusedCrossEntropy {
-    typealias V = SIMD16<Float>
-    private static let lanes = 16
+    typealias V = FloatLanes
+    private static let lanes = V.scalarCount
     /// Elements between flushes of float lane accumulators into Double.
     private static let flushEvery = 4096
 
@@ -132,8 +132,9 @@ enum FusedCrossEntropy {
             let end = min(blocks, i + flushEvery)
             while i < end {
                 var z = (raw.loadUnaligned(fromByteOffset: i * 4, as: V.self) - vx) * vInvT
-                z.replace(with: -88, where: z .< -88)  // -inf entries: exp gives 0, and 0 * -88 stays finite
-                let e = vectorExp(z)
+                let flush = z .< vectorExpLowest  // includes -inf entries: exp gives 0, z stays finite
+                z.replace(with: vectorExpLowest, where: flush)
+                let e = vectorExp(clamped: z, flush: flush)
                 if let grad { UnsafeMutableRawPointer(grad + i).storeBytes(of: e, as: V.self) }
                 vs += e
                 vent += e * z
@@ -202,8 +203,7 @@ enum FusedCrossEntropy {
                 if i == targetBlock { g[t - i] -= Float(d) }
                 graw.storeBytes(of: g, toByteOffset: i * 4, as: V.self)
                 vsq += g * g
-                var magnitude = g
-                magnitude.replace(with: -g, where: g .< 0)
+                let magnitude = unsafeBitCast(unsafeBitCast(g, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: V.self)
                 vabs.replace(with: magnitude, where: magnitude .> vabs)
                 i += lanes
             }
@@ -227,17 +227,14 @@ enum FusedCrossEntropy {
     /// Sum of the lanes, folded in halves (the stdlib's `sum()`/`max()` went lane by lane
     /// through the stack), finished in Double.
     @inline(__always) private static func laneSum(_ v: V) -> Double {
-        let h = v.lowHalf + v.highHalf
-        let q = h.lowHalf + h.highHalf
+        let q = v.lowHalf + v.highHalf
         return (Double(q[0]) + Double(q[1])) + (Double(q[2]) + Double(q[3]))
     }
 
     /// Maximum of the lanes (no NaN lanes here: those rows left in sweep 1), folded with masks.
     @inline(__always) private static func laneMax(_ v: V) -> Float {
-        var h = v.lowHalf
-        h.replace(with: v.highHalf, where: v.highHalf .> h)
-        var q = h.lowHalf
-        q.replace(with: h.highHalf, where: h.highHalf .> q)
+        var q = v.lowHalf
+        q.replace(with: v.highHalf, where: v.highHalf .> q)
         return Swift.max(Swift.max(q[0], q[1]), Swift.max(q[2], q[3]))
     }
 

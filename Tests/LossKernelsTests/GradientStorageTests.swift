@@ -1,0 +1,28 @@
+import LossKernels
+import LossTestSupport
+import Testing
+
+/// `Loss.compute(_:gradientInto:)` writes the same gradient `compute(_:)` returns.
+struct GradientStorageTests {
+    @Test(arguments: [LossName.crossEntropy, .mseLoss])
+    func gradientInto_MatchesReturnedGradient(_ name: LossName) throws {
+        var g = SeededGenerator(seed: 3)
+        let input = Tensor(shape: [4, 6], float32: g.doubles(24).map { Float($0) })
+        let target = name == .crossEntropy ? g.classes([4], classes: 6, ignored: 0.25)
+            : Tensor(shape: [4, 6], float32: g.doubles(24).map { Float($0) })
+        let job = LossJob(name: name, input: input, target: target)
+        let expected = try Loss.compute(job)
+        var storage = [Float](repeating: .nan, count: 24)
+        let result = try storage.withUnsafeMutableBufferPointer { try Loss.compute(job, gradientInto: $0) }
+        #expect(result.grad == nil)
+        #expect(storage == expected.grad!.doubles.map { Float($0) })
+        #expect(result.value.doubles == expected.value.doubles)
+        #expect(result.diagnostics.stat("grad_l2_norm") == expected.diagnostics.stat("grad_l2_norm"))
+    }
+
+    @Test func gradientInto_WrongSize_IsShapeMismatch() {
+        let job = LossJob(name: .l1Loss, input: Tensor(shape: [2], float32: [0, 1]), target: Tensor(shape: [2], float32: [1, 1]))
+        var storage = [Float](repeating: 0, count: 3)
+        #expect(throws: LossError.self) { try storage.withUnsafeMutableBufferPointer { try Loss.compute(job, gradientInto: $0) } }
+    }
+}
