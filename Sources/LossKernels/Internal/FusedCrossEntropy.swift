@@ -1,7 +1,7 @@
 import Glibc
 
 /// The fused float32 cross-entropy kernel for class-index targets with contiguous classes
-/// (input (C) or (N, C)): per row, forward value and gradient in three sweeps over the row while
+/// (input (C) or (N, C); K-dimensional inputs are transposed to rows by the caller): per row, forward value and gradient in three sweeps over the row while
 /// it stays in cache, rows split across both cores for large batches.
 ///
 /// Goals in priority order: 1. the same semantics as `SoftmaxRow` (weights, ignore_index, label
