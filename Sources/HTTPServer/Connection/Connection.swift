@@ -46,6 +46,11 @@ final class Connection: @unchecked Sendable {
     private var finalResponseQueued = false
     private var closeAfterResponse = false
     private var pendingEvent: ResponseEvent?
+    /// HTTPS: the TLS transform between the socket and `input`/`outHead` (nil for plain HTTP).
+    /// Ciphertext read from the socket lands in `tlsReadBuffer`, the session decrypts it into
+    /// `input`; everything queued for the socket is encrypted first.
+    private let tls: TLSSession?
+    private var tlsReadBuffer: [UInt8] = []
 
     /// The request in progress and what the observer will be told about it.
     private struct Exchange {
@@ -64,6 +69,8 @@ final class Connection: @unchecked Sendable {
         parser = HTTPRequestParser(limits: context.parserLimits)
         inputLimit = max(context.configuration.maxHeaderBytes, context.configuration.maxRequestLineBytes) + Self.readSize
         input = [UInt8](repeating: 0, count: Self.readSize)
+        tls = context.tlsContext.map { TLSSession(context: $0) }
+        if tls != nil { tlsReadBuffer = [UInt8](repeating: 0, count: Self.readSize) }
         readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         timer = DispatchSource.makeTimerSource(queue: queue)
     }
@@ -102,9 +109,14 @@ final class Connection: @unchecked Sendable {
             return
         }
         let end = inputEnd
-        let attempt: Result<IOResult<Int>, SocketError> = input.withUnsafeMutableBytes { raw in
-            Result { () throws(SocketError) in try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[end...])) }
-        }
+        let attempt: Result<IOResult<Int>, SocketError> =
+            tls == nil
+            ? input.withUnsafeMutableBytes { raw in
+                Result { () throws(SocketError) in try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[end...])) }
+            }
+            : tlsReadBuffer.withUnsafeMutableBytes { raw in
+                Result { () throws(SocketError) in try Posix.read(fd, into: raw) }
+            }
         guard case .success(let result) = attempt else {
             perform(machine.ioFailed())
             return
@@ -120,9 +132,40 @@ final class Connection: @unchecked Sendable {
             inputEnd = 0
             return
         }
-        inputEnd += count
         exchange.bytesIn += count
+        if let tls {
+            tls.receive(ciphertext: tlsReadBuffer[..<count])
+            decryptIntoInput(tls)
+        } else {
+            inputEnd += count
+        }
         processInput()
+    }
+
+    /// HTTPS: decrypts what the session holds into `input` (as much as fits: the session keeps
+    /// the rest, see `processInput`), and queues what the session must send (handshake flights,
+    /// tickets, alerts). Returns whether plaintext was added.
+    @discardableResult
+    private func decryptIntoInput(_ tls: TLSSession) -> Bool {
+        makeRoomForRead()
+        let end = inputEnd
+        let outcome: Result<TLSSession.PlaintextRead, TLSError> = input.withUnsafeMutableBytes { raw in
+            Result { () throws(TLSError) in try tls.readPlaintext(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...])) }
+        }
+        let handshakeOutput = tls.takeCiphertext()
+        if !handshakeOutput.isEmpty { enqueueWire(handshakeOutput, body: [], final: false) }
+        switch outcome {
+        case .failure:
+            perform(machine.ioFailed())
+            return false
+        case .success(let read):
+            inputEnd += read.count
+            if read.status == .closedByPeer {
+                pauseReading()
+                perform(machine.peerClosedRead())
+            }
+            return read.count > 0
+        }
     }
 
     /// Compacts the buffer, and grows it (up to `inputLimit`) when a line does not fit.
@@ -149,7 +192,8 @@ final class Connection: @unchecked Sendable {
     private func processInput() {
         while machine.phase == .idle || machine.phase == .readingHead || machine.phase == .readingBody {
             if machine.phase == .idle {
-                if inputStart == inputEnd { return }
+                // HTTPS: plaintext may wait in the session (input was full) with the socket quiet.
+                if inputStart == inputEnd, !(tls.map(decryptIntoInput) ?? false) { return }
                 exchange = Exchange(startedAt: clock.now, bytesIn: exchange.bytesIn)
                 perform(machine.bytesReceived(now: clock.now))
             }
@@ -160,6 +204,7 @@ final class Connection: @unchecked Sendable {
             inputStart += consumed
             switch event {
             case .needMoreData:
+                if let tls, decryptIntoInput(tls) { continue }
                 return
             case .head(let head):
                 headReceived(head)
@@ -201,23 +246,37 @@ final class Connection: @unchecked Sendable {
             body: exchange.body, remoteAddress: remoteAddress
         )
         exchange.body = []
-        guard context.admit() else {
-            var headers = HTTPHeaders()
-            headers.add(name: "Retry-After", value: String(context.configuration.retryAfterSeconds))
-            let response = Response(status: 503, contentType: "text/plain; charset=utf-8", body: "server busy, retry later\n", headers: headers)
+        let admitted = context.configuration.bypassesAdmission?(request) != true
+        guard !admitted || context.admit() else {
+            var response = context.configuration.overloadResponse?(request)
+                ?? Response(status: 503, contentType: "text/plain; charset=utf-8", body: "server busy, retry later\n")
+            response.headers.replaceOrAdd(name: "Retry-After", value: String(context.configuration.retryAfterSeconds))
             respond(response, request: request, close: !head.keepAlive, handlerDuration: nil)
             return
         }
         let context = context
         let keepAlive = head.keepAlive
-        context.handlerQueue.async { [self] in
+        /// Decodes and handles the request; the duration is `nil` when decoding failed and no
+        /// handler ran.
+        let handle: @Sendable () -> (Response, Duration?) = {
             let started = ContinuousClock.now
-            let response: Response
             switch RequestDecoding.decode(request, maxDecompressedBytes: context.configuration.maxDecompressedBodyBytes) {
-            case .success(let decoded): response = context.handler(decoded)
-            case .failure(let failure): response = failure
+            case .success(let decoded):
+                let response = context.handler(decoded)
+                return (response, ContinuousClock.now - started)
+            case .failure(let failure):
+                return (failure, nil)
             }
-            let duration = ContinuousClock.now - started
+        }
+        guard admitted else {
+            // Probes and scrapes are answered on this connection's serial queue, which Dispatch
+            // serves even while every worker of the concurrent handler queue is computing.
+            let (response, duration) = handle()
+            respond(response, request: request, close: !keepAlive, handlerDuration: duration)
+            return
+        }
+        context.handlerQueue.async { [self] in
+            let (response, duration) = handle()
             context.release()
             queue.async { [self] in
                 respond(response, request: request, close: !keepAlive, handlerDuration: duration)
@@ -268,7 +327,21 @@ final class Connection: @unchecked Sendable {
         enqueue(head, body: body, final: true)
     }
 
+    /// Queues a head (and, when `final`, a body) for the socket, encrypted first under HTTPS.
     private func enqueue(_ head: [UInt8], body: [UInt8], final: Bool) {
+        guard let tls else { return enqueueWire(head, body: body, final: final) }
+        do {
+            try tls.writePlaintext(head)
+            try tls.writePlaintext(body)
+        } catch {
+            perform(machine.ioFailed())
+            return
+        }
+        enqueueWire(tls.takeCiphertext(), body: [], final: final)
+    }
+
+    /// Queues bytes exactly as they go on the wire.
+    private func enqueueWire(_ head: [UInt8], body: [UInt8], final: Bool) {
         if outHeadOffset == outHead.count {
             outHead = head
             outHeadOffset = 0
@@ -366,6 +439,13 @@ final class Connection: @unchecked Sendable {
             if machine.peerClosed || readPaused {
                 closeNow()
                 return
+            }
+            if let tls {
+                // Best effort close_notify: the socket buffer is empty once the response is out.
+                tls.close()
+                tls.takeCiphertext().withUnsafeBytes { bytes in
+                    _ = try? Posix.write(fd, bytes, UnsafeRawBufferPointer(start: nil, count: 0))
+                }
             }
             Posix.shutdown(fd, how: CInt(SHUT_WR))
             inputStart = 0
