@@ -100,27 +100,10 @@ extension Loss {
         var losses = [Double](repeating: 0, count: layout.rows)
         var stats = ClassRowStats()
         let gradTensor: Tensor?
-        if !nll && layout.inner == 1 && !safeZero, case .float32(let xs) = job.input.storage {
-            // Every element is written by the kernel: no zero-filling pass over the gradient.
-            var grad: [Float]? = job.computeGradient && gradientStorage == nil
-                ? [Float](unsafeUninitializedCapacity: xs.count) { buffer, n in
-                    HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: xs.count * 4)
-                    n = xs.count
-                } : nil
-            xs.withUnsafeBufferPointer { x in
-                losses.withUnsafeMutableBufferPointer { losses in
-                    if grad == nil {
-                        stats = FusedCrossEntropy.run(x: x, classes: layout.classes, targets: targets, row: row,
-                                                      upstream: (meanScale, gPer), losses: losses, grad: gradientStorage)
-                    } else {
-                        grad!.withUnsafeMutableBufferPointer { gb in
-                            stats = FusedCrossEntropy.run(x: x, classes: layout.classes, targets: targets, row: row,
-                                                          upstream: (meanScale, gPer), losses: losses, grad: gb)
-                        }
-                    }
-                }
-            }
-            gradTensor = grad.map { Tensor(shape: job.input.shape, float32: $0) }
+        if !nll && !safeZero, case .float32(let xs) = job.input.storage {
+            (stats, gradTensor) = fused(
+                xs, job, layout, targets: targets, row: row, upstream: (meanScale, gPer), losses: &losses,
+                gradientStorage: gradientStorage)
         } else {
             let x = try Validation.floats(job.input, "input")
             var grad: [Double]? = job.computeGradient ? [Double](repeating: 0, count: x.count) : nil
@@ -164,6 +147,51 @@ extension Loss {
         return Computed(
             result: LossResult(value: valueTensor, grad: gradTensor, diagnostics: d),
             safeDiffersFromPyTorch: o.compat == .safe && (emptyMean || stats.pytorchNaNRows.count > 0))
+    }
+
+    /// The float32 fused kernel over every row. K-dimensional inputs, whose classes lie `inner`
+    /// apart, are transposed into contiguous rows first (one buffer) and the gradient back.
+    private static func fused(
+        _ xs: [Float], _ job: LossJob, _ layout: ClassLayout, targets: [Int], row: SoftmaxRow,
+        upstream: (scalar: Double, perRow: [Double]?), losses: inout [Double],
+        gradientStorage: UnsafeMutableBufferPointer<Float>?
+    ) -> (ClassRowStats, Tensor?) {
+        let count = xs.count
+        /// An uninitialized float buffer (the kernel writes every element: no zero-filling pass).
+        func fresh() -> [Float] {
+            [Float](unsafeUninitializedCapacity: count) { buffer, n in
+                if count > 0 { HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: count * 4) }
+                n = count
+            }
+        }
+        let rows = layout.inner == 1 ? xs : layout.contiguousRows(xs)
+        let direct = layout.inner == 1 && gradientStorage != nil
+        var grad: [Float]? = job.computeGradient && !direct ? fresh() : nil
+        var stats = ClassRowStats()
+        rows.withUnsafeBufferPointer { x in
+            losses.withUnsafeMutableBufferPointer { losses in
+                if direct || grad == nil {
+                    stats = FusedCrossEntropy.run(x: x, classes: layout.classes, targets: targets, row: row,
+                                                  upstream: upstream, losses: losses, grad: direct ? gradientStorage : nil)
+                } else {
+                    grad!.withUnsafeMutableBufferPointer { g in
+                        stats = FusedCrossEntropy.run(x: x, classes: layout.classes, targets: targets, row: row,
+                                                      upstream: upstream, losses: losses, grad: g)
+                    }
+                }
+            }
+        }
+        guard let g = grad else { return (stats, nil) }
+        if layout.inner == 1 && gradientStorage == nil { return (stats, Tensor(shape: job.input.shape, float32: g)) }
+        var out = gradientStorage == nil ? fresh() : []
+        g.withUnsafeBufferPointer { source in
+            if let gradientStorage {
+                layout.scatterRows(source, into: gradientStorage)
+            } else {
+                out.withUnsafeMutableBufferPointer { layout.scatterRows(source, into: $0) }
+            }
+        }
+        return (stats, gradientStorage == nil ? Tensor(shape: job.input.shape, float32: out) : nil)
     }
 
     /// nll_loss row: l = -w[t] * x[t]; the gradient has one slot per counted row.

@@ -4,11 +4,12 @@ import Foundation
 /// Turns `LOSSD_*` environment variables into command-line options of `serve`, so that every
 /// option has an environment twin without a second list of names to keep in step.
 ///
-/// The option names come from the command's properties (`maxBodyBytes` → `--max-body-bytes` →
-/// `LOSSD_MAX_BODY_BYTES`), as ArgumentParser derives them. Environment options are placed
+/// The option names come from the command's help (`--max-body-bytes` → `LOSSD_MAX_BODY_BYTES`),
+/// option groups included. Environment options are placed
 /// before the command-line ones, and ArgumentParser keeps the last value of a repeated option,
 /// so the command line wins. A Boolean flag pair (`--compression`/`--no-compression`) reads
-/// `true`/`false`/`1`/`0`/`yes`/`no`. A `LOSSD_*` variable that names no option is an error.
+/// `true`/`false`/`1`/`0`/`yes`/`no`. A `LOSSD_*` variable that names no option is reported on
+/// standard error and otherwise ignored (test harnesses set `LOSSD_BIN`).
 enum EnvironmentArguments {
     /// The environment variable prefix.
     static let prefix = "LOSSD_"
@@ -42,7 +43,8 @@ enum EnvironmentArguments {
                 default: injected += ["--" + flag + "=" + value]  // let the parser report it
                 }
             case nil:
-                injected += ["--" + flag]  // names no option: the parser reports it as unknown
+                // Not a setting of lossd (LOSSD_BIN of a test harness, a typo): say so, go on.
+                FileHandle.standardError.write(Data("lossd: ignoring \(name): --\(flag) is not an option of serve\n".utf8))
             }
         }
         let rest = arguments.first == commandName ? Array(arguments.dropFirst()) : arguments
@@ -51,42 +53,18 @@ enum EnvironmentArguments {
 
     enum OptionKind { case value, toggle }
 
-    /// The long option names of `command` (kebab-cased property names) and their kinds.
-    static func optionKinds(of command: any ParsableArguments.Type) -> [String: OptionKind] {
+    /// The long option names of `command` and their kinds, read from its help text (so options of
+    /// `@OptionGroup`s count too): `--port <port>` takes a value, `--compression/--no-compression`
+    /// is a toggle.
+    static func optionKinds(of command: any ParsableCommand.Type) -> [String: OptionKind] {
         var kinds: [String: OptionKind] = [:]
-        for child in Mirror(reflecting: command.init()).children {
-            if let group = child.value as? any OptionGroupContents {
-                kinds.merge(optionKinds(of: type(of: group).contentsType)) { own, _ in own }
-                continue
-            }
-            guard var label = child.label else { continue }
-            if label.hasPrefix("_") { label.removeFirst() }
-            let kind: OptionKind = child.value is Flag<Bool> ? .toggle : .value
-            kinds[kebabCase(label)] = kind
+        for line in command.helpMessage(columns: 10_000).split(separator: "\n") {
+            let words = line.split(separator: " ")
+            guard let first = words.first, first.hasPrefix("--") else { continue }
+            let names = first.split(separator: "/").map { String($0.dropFirst(2)) }
+            guard let name = names.first, name != "help" else { continue }
+            kinds[name] = words.count > 1 && words[1].hasPrefix("<") ? .value : .toggle
         }
         return kinds
     }
-
-    /// `maxBodyBytes` → `max-body-bytes`.
-    static func kebabCase(_ name: String) -> String {
-        var out = ""
-        for character in name {
-            if character.isUppercase {
-                out += "-" + character.lowercased()
-            } else {
-                out.append(character)
-            }
-        }
-        return out
-    }
-}
-
-/// An `@OptionGroup`, whose options `EnvironmentArguments` reads from the environment too.
-protocol OptionGroupContents {
-    /// The type whose options the group adds.
-    static var contentsType: any ParsableArguments.Type { get }
-}
-
-extension OptionGroup: OptionGroupContents {
-    static var contentsType: any ParsableArguments.Type { Value.self }
 }

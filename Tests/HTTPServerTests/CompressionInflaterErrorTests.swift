@@ -1,4 +1,5 @@
 import HTTPServer
+import LossTestSupport
 import Testing
 
 @Suite("Inflater refuses bombs, truncation, corruption and trailing data")
@@ -108,6 +109,39 @@ struct CompressionInflaterErrorTests {
             _ = try Inflater.decompress(raw, format: ContentCoding.deflate.format!, limit: 1 << 20)
         }
         #expect(code == .corrupt)
+    }
+
+    @Test("random damage to a stream ends in a result or an InflateError, never beyond the cap", arguments: [
+        CompressionFormat.gzip, .zlib, .rawDeflate,
+    ])
+    func randomDamage(format: CompressionFormat) {
+        var generator = SeededGenerator(seed: 0xC0FFEE)
+        let valid = Deflater.compress(Self.body, format: format)
+        let limit = Self.body.count + 100
+        var outcomes: [String: Int] = [:]
+        for _ in 0..<3000 {
+            var damaged = valid
+            for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                let position = Int.random(in: 0..<damaged.count, using: &generator)
+                damaged[position] = UInt8.random(in: 0...255, using: &generator)
+            }
+            if Bool.random(using: &generator) { damaged.removeLast(Int.random(in: 0..<damaged.count, using: &generator)) }
+            let inflater = Inflater(format: format, limit: limit)
+            var output: [UInt8] = []
+            do {
+                try inflater.inflate(damaged, into: &output)
+                try inflater.finish()
+                outcomes[output == Self.body ? "decoded" : "decoded differently", default: 0] += 1
+            } catch {
+                outcomes[error.code.description, default: 0] += 1
+            }
+            #expect(output.count <= limit)
+        }
+        // The wrapped formats' checksums catch damage that still decodes as deflate data (what
+        // decodes had the damage in unchecked gzip header fields such as the timestamp).
+        if format != .rawDeflate { #expect(outcomes["decoded differently"] == nil) }
+        #expect(outcomes["corrupt", default: 0] > 1000)
+        #expect(outcomes["truncated", default: 0] > 100)
     }
 
     @Test("an empty compressed body is truncated")

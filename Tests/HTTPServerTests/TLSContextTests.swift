@@ -69,8 +69,8 @@ struct TLSContextTests {
         let versions = try await withThrowingTaskGroup(of: String?.self) { group in
             for _ in 0..<8 {
                 group.addTask {
-                    let server = try TLSSession(context: context)
-                    let client = try TLSSession(context: clientContext)
+                    let server = TLSSession(context: context)
+                    let client = TLSSession(context: clientContext)
                     var plaintext: [UInt8] = []
                     pump(client: client, server: server, serverPlaintext: &plaintext)
                     return server.protocolVersion

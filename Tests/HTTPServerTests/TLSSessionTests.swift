@@ -56,7 +56,7 @@ struct TLSPair {
         let clientContext = try TLSContext(
             clientTrusting: trusted.certificatePath, serverName: "localhost", applicationProtocols: protocols,
             versions: versions, cipherList: cipherList)
-        client = try TLSSession(context: clientContext)
+        client = TLSSession(context: clientContext)
     }
 
     /// Runs the handshake (see `pump`), returning the plaintext the server received.

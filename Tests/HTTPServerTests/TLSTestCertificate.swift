@@ -17,8 +17,8 @@ struct TLSTestCertificate {
         certificatePath = directory.appendingPathComponent("cert.pem").path
         keyPath = directory.appendingPathComponent("key.pem").path
         let keyOptions = keyType == "ec" ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"] : ["-newkey", "rsa:2048"]
-        try Self.openssl(
-            ["req", "-x509"] + keyOptions + [
+        _ = try ToolRun.output(
+            ["openssl", "req", "-x509"] + keyOptions + [
                 "-nodes", "-keyout", keyPath, "-out", certificatePath, "-days", "2", "-subj", "/CN=localhost",
                 "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             ])
@@ -31,23 +31,5 @@ struct TLSTestCertificate {
 
     func remove() {
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// Runs the `openssl` CLI, throwing with its standard error if it fails.
-    static func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CocoaError(
-                .executableLoad,
-                userInfo: [NSLocalizedDescriptionKey: "openssl \(arguments): \(String(decoding: message, as: UTF8.self))"])
-        }
     }
 }

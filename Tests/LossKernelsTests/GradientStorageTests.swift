@@ -4,12 +4,13 @@ import Testing
 
 /// `Loss.compute(_:gradientInto:)` writes the same gradient `compute(_:)` returns.
 struct GradientStorageTests {
-    @Test(arguments: [LossName.crossEntropy, .mseLoss])
-    func gradientInto_MatchesReturnedGradient(_ name: LossName) throws {
+    @Test(arguments: [(LossName.crossEntropy, [4, 6]), (.crossEntropy, [2, 6, 2]), (.mseLoss, [4, 6])])
+    func gradientInto_MatchesReturnedGradient(_ name: LossName, shape: [Int]) throws {
         var g = SeededGenerator(seed: 3)
-        let input = Tensor(shape: [4, 6], float32: g.doubles(24).map { Float($0) })
-        let target = name == .crossEntropy ? g.classes([4], classes: 6, ignored: 0.25)
-            : Tensor(shape: [4, 6], float32: g.doubles(24).map { Float($0) })
+        let input = Tensor(shape: shape, float32: g.doubles(24).map { Float($0) })
+        let positions = [shape[0]] + shape.dropFirst(2)
+        let target = name == .crossEntropy ? g.classes(positions, classes: 6, ignored: 0.25)
+            : Tensor(shape: shape, float32: g.doubles(24).map { Float($0) })
         let job = LossJob(name: name, input: input, target: target)
         let expected = try Loss.compute(job)
         var storage = [Float](repeating: .nan, count: 24)

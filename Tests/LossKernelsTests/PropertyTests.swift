@@ -72,13 +72,16 @@ struct PropertyTests {
     }
 
     /// The float32 fused kernel (vector exp, lane accumulators, two threads for big batches:
-    /// 270 x 3900 is just above the threading threshold) agrees with the Double reference path.
-    @Test(arguments: [(3, 37), (5, 3000), (270, 3900), (2, 16)])
-    func fusedFloat32Kernel_MatchesDoubleReference(rows: Int, classes: Int) throws {
+    /// 70 x 3900 is above the 2^18-element threading threshold) agrees with the Double reference path.
+    /// `inner` > 1 is a K-dimensional (rows, classes, inner) input, transposed for the kernel.
+    @Test(arguments: [(3, 37, 1), (5, 3000, 1), (70, 3900, 1), (2, 16, 1), (3, 37, 5)])
+    func fusedFloat32Kernel_MatchesDoubleReference(rows: Int, classes: Int, inner: Int) throws {
         var g = SeededGenerator(seed: UInt64(rows * classes))
-        var x = g.doubles(rows * classes, in: -20...20).map { Double(Float($0)) }
+        var x = g.doubles(rows * classes * inner, in: -20...20).map { Double(Float($0)) }
         x[1] = -.infinity
-        if rows > 2 { for c in 0..<classes { x[2 * classes + c] = .nan } }
+        if rows > 2 { for c in 0..<classes { x[2 * classes * inner + c * inner] = .nan } }
+        let shape = inner == 1 ? [rows, classes] : [rows, classes, inner]
+        let positions = inner == 1 ? [rows] : [rows, inner]
         let configurations = [(0.1, true, 2.5, 0.02), (0.0, false, 1.0, 0.0), (0.2, false, 0.7, 0.0)]
         for (smoothing, weighted, temperature, zLoss) in configurations.prefix(rows * classes > 100_000 ? 1 : 3) {
             var o = LossOptions()
@@ -87,8 +90,8 @@ struct PropertyTests {
             o.zLoss = zLoss
             o.reduction = .none
             let weight = weighted ? Tensor(shape: [classes], float32: g.doubles(classes, in: 0.1...2).map { Float($0) }) : nil
-            let target = g.classes([rows], classes: classes, ignored: 0.2)
-            var job = LossJob(name: .crossEntropy, input: Tensor(shape: [rows, classes], float32: x.map { Float($0) }),
+            let target = g.classes(positions, classes: classes, ignored: 0.2)
+            var job = LossJob(name: .crossEntropy, input: Tensor(shape: shape, float32: x.map { Float($0) }),
                               target: target, weight: weight, options: o)
             let fused = try Loss.compute(job)
             job.options.dtype = .float64

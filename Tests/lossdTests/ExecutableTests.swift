@@ -89,9 +89,17 @@ import Testing
         #expect(run.stderr.contains("got 20"))
     }
 
-    @Test func serve_UnknownEnvironmentSetting_IsRejected() throws {
-        let run = try Self.run([], environment: ["LOSSD_NO_SUCH_SETTING": "1"])
+    @Test func serve_UnknownEnvironmentSetting_IsReportedAndIgnored() throws {
+        let run = try Self.run([], environment: ["LOSSD_NO_SUCH_SETTING": "1", "LOSSD_PORT": "70000"])
+        #expect(run.stderr.contains("ignoring LOSSD_NO_SUCH_SETTING"))
+        #expect(run.stderr.contains("--port must be in 0...65535"))
+    }
+}
+
+extension ExecutableTests {
+    @Test func serve_OptionGroupOptions_HaveEnvironmentTwinsToo() throws {
+        let run = try Self.run([], environment: ["LOSSD_LOG_LEVEL": "loud"])
         #expect(run.status == 64)
-        #expect(run.stderr.contains("no-such-setting"))
+        #expect(run.stderr.contains("--log-level: unknown level 'loud'"))
     }
 }

@@ -48,6 +48,11 @@ final class Connection: @unchecked Sendable {
     private var finalResponseQueued = false
     private var closeAfterResponse = false
     private var pendingEvent: ResponseEvent?
+    /// HTTPS: the TLS transform between the socket and `input`/`outHead` (nil for plain HTTP).
+    /// Ciphertext read from the socket lands in `tlsReadBuffer`, the session decrypts it into
+    /// `input`; everything queued for the socket is encrypted first.
+    private let tls: TLSSession?
+    private var tlsReadBuffer: [UInt8] = []
 
     /// The request in progress and what the observer will be told about it.
     private struct Exchange {
@@ -66,6 +71,8 @@ final class Connection: @unchecked Sendable {
         parser = HTTPRequestParser(limits: context.parserLimits)
         inputLimit = max(context.configuration.maxHeaderBytes, context.configuration.maxRequestLineBytes) + Self.readSize
         input = [UInt8](repeating: 0, count: Self.readSize)
+        tls = context.tlsContext.map { TLSSession(context: $0) }
+        if tls != nil { tlsReadBuffer = [UInt8](repeating: 0, count: Self.readSize) }
     }
 
     /// Starts reading. Call once, after the connection is registered.
@@ -105,9 +112,14 @@ final class Connection: @unchecked Sendable {
             return
         }
         let end = inputEnd
-        let attempt: Result<IOResult<Int>, SocketError> = input.withUnsafeMutableBytes { raw in
-            Result { () throws(SocketError) in try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[end...])) }
-        }
+        let attempt: Result<IOResult<Int>, SocketError> =
+            tls == nil
+            ? input.withUnsafeMutableBytes { raw in
+                Result { () throws(SocketError) in try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[end...])) }
+            }
+            : tlsReadBuffer.withUnsafeMutableBytes { raw in
+                Result { () throws(SocketError) in try Posix.read(fd, into: raw) }
+            }
         guard case .success(let result) = attempt else {
             perform(machine.ioFailed())
             return
@@ -123,9 +135,40 @@ final class Connection: @unchecked Sendable {
             inputEnd = 0
             return
         }
-        inputEnd += count
         exchange.bytesIn += count
+        if let tls {
+            tls.receive(ciphertext: tlsReadBuffer[..<count])
+            decryptIntoInput(tls)
+        } else {
+            inputEnd += count
+        }
         processInput()
+    }
+
+    /// HTTPS: decrypts what the session holds into `input` (as much as fits: the session keeps
+    /// the rest, see `processInput`), and queues what the session must send (handshake flights,
+    /// tickets, alerts). Returns whether plaintext was added.
+    @discardableResult
+    private func decryptIntoInput(_ tls: TLSSession) -> Bool {
+        makeRoomForRead()
+        let end = inputEnd
+        let outcome: Result<TLSSession.PlaintextRead, TLSError> = input.withUnsafeMutableBytes { raw in
+            Result { () throws(TLSError) in try tls.readPlaintext(into: UnsafeMutableRawBufferPointer(rebasing: raw[end...])) }
+        }
+        let handshakeOutput = tls.takeCiphertext()
+        if !handshakeOutput.isEmpty { enqueueWire(handshakeOutput, body: [], final: false) }
+        switch outcome {
+        case .failure:
+            perform(machine.ioFailed())
+            return false
+        case .success(let read):
+            inputEnd += read.count
+            if read.status == .closedByPeer {
+                pauseReading()
+                perform(machine.peerClosedRead())
+            }
+            return read.count > 0
+        }
     }
 
     /// Compacts the buffer, and grows it (up to `inputLimit`) when a line does not fit.
@@ -152,7 +195,8 @@ final class Connection: @unchecked Sendable {
     private func processInput() {
         while machine.phase == .idle || machine.phase == .readingHead || machine.phase == .readingBody {
             if machine.phase == .idle {
-                if inputStart == inputEnd { return }
+                // HTTPS: plaintext may wait in the session (input was full) with the socket quiet.
+                if inputStart == inputEnd, !(tls.map(decryptIntoInput) ?? false) { return }
                 exchange = Exchange(startedAt: clock.now, bytesIn: exchange.bytesIn)
                 perform(machine.bytesReceived(now: clock.now))
             }
@@ -163,6 +207,7 @@ final class Connection: @unchecked Sendable {
             inputStart += consumed
             switch event {
             case .needMoreData:
+                if let tls, decryptIntoInput(tls) { continue }
                 return
             case .head(let head):
                 headReceived(head)
@@ -271,7 +316,21 @@ final class Connection: @unchecked Sendable {
         enqueue(head, body: body, final: true)
     }
 
+    /// Queues a head (and, when `final`, a body) for the socket, encrypted first under HTTPS.
     private func enqueue(_ head: [UInt8], body: [UInt8], final: Bool) {
+        guard let tls else { return enqueueWire(head, body: body, final: final) }
+        do {
+            try tls.writePlaintext(head)
+            try tls.writePlaintext(body)
+        } catch {
+            perform(machine.ioFailed())
+            return
+        }
+        enqueueWire(tls.takeCiphertext(), body: [], final: final)
+    }
+
+    /// Queues bytes exactly as they go on the wire.
+    private func enqueueWire(_ head: [UInt8], body: [UInt8], final: Bool) {
         if outHeadOffset == outHead.count {
             outHead = head
             outHeadOffset = 0
@@ -369,6 +428,13 @@ final class Connection: @unchecked Sendable {
             if machine.peerClosed || readPaused {
                 closeNow()
                 return
+            }
+            if let tls {
+                // Best effort close_notify: the socket buffer is empty once the response is out.
+                tls.close()
+                tls.takeCiphertext().withUnsafeBytes { bytes in
+                    _ = try? Posix.write(fd, bytes, UnsafeRawBufferPointer(start: nil, count: 0))
+                }
             }
             Posix.shutdown(fd, how: CInt(SHUT_WR))
             inputStart = 0

@@ -49,6 +49,13 @@ public final class Server: Sendable {
             guard case .created = state else {
                 throw ServerError(.alreadyStarted, detail: "start() may be called once")
             }
+            if let tls = configuration.tls {
+                do {
+                    context.tlsContext = try TLSContext(certificatePath: tls.certificatePath, keyPath: tls.keyPath)
+                } catch {
+                    throw ServerError(.tlsSetupFailed, detail: "\(error)")
+                }
+            }
             let listener: Listener
             do {
                 listener = try Listener(address: address, backlog: configuration.backlog, context: context)

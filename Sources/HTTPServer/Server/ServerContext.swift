@@ -15,6 +15,9 @@ final class ServerContext: Sendable {
     /// Connections `enter` on accept and `leave` once their descriptor is closed.
     let connectionGroup = DispatchGroup()
 
+    /// The TLS context for HTTPS, installed by `Server.start()` before the first accept.
+    private let tls = Mutex<TLSContext?>(nil)
+
     private let inFlight = Atomic<Int>(0)
     private let shed = Atomic<Int>(0)
     private let connections = Mutex<[ObjectIdentifier: Connection]>([:])
@@ -35,6 +38,12 @@ final class ServerContext: Sendable {
             write: configuration.writeTimeout,
             linger: configuration.lingerTimeout
         )
+    }
+
+    /// The TLS context new connections use, or `nil` for plain HTTP.
+    var tlsContext: TLSContext? {
+        get { tls.withLock { $0 } }
+        set { tls.withLock { $0 = newValue } }
     }
 
     var inFlightCount: Int { inFlight.load(ordering: .relaxed) }

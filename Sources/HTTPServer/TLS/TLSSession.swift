@@ -54,14 +54,13 @@ public final class TLSSession {
 
     /// A session in the role of `context` (server for `TLSContext(certificatePath:keyPath:)`).
     ///
-    /// - Throws: `TLSError` `.configuration` if OpenSSL cannot allocate the session.
-    public init(context: TLSContext) throws(TLSError) {
+    /// With a configured context, OpenSSL fails here only when malloc does, where Swift itself
+    /// would trap; so this traps too rather than making every connection handle an error.
+    public init(context: TLSContext) {
         ERR_clear_error()
-        guard let ssl = SSL_new(context.context) else { throw .drainingErrorQueue(.configuration, "SSL_new") }
-        guard let incoming = BIO_new(BIO_s_mem()), let outgoing = BIO_new(BIO_s_mem()) else {
-            SSL_free(ssl)
-            throw .drainingErrorQueue(.configuration, "BIO_new")
-        }
+        guard let ssl = SSL_new(context.context), let incoming = BIO_new(BIO_s_mem()),
+            let outgoing = BIO_new(BIO_s_mem())
+        else { preconditionFailure("\(TLSError.drainingErrorQueue(.configuration, "SSL_new/BIO_new"))") }
         // An empty incoming BIO means "retry later" (want-read), not end of file.
         _ = copenssl_bio_set_mem_eof_return(incoming, -1)
         SSL_set_bio(ssl, incoming, outgoing)

@@ -28,6 +28,29 @@ struct ClassLayout {
         }
     }
 
+    /// The elements reordered so that each row's C values are contiguous: (N, C, D) -> (N, D, C).
+    func contiguousRows(_ x: [Float]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: x.count) { out, n in
+            for b in 0..<outer {
+                let base = b * classes * inner
+                for c in 0..<classes {
+                    for d in 0..<inner { out[base + d * classes + c] = x[base + c * inner + d] }
+                }
+            }
+            n = x.count
+        }
+    }
+
+    /// The inverse of `contiguousRows`: (N, D, C) rows back into the input's (N, C, D) layout.
+    func scatterRows(_ rows: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
+        for b in 0..<outer {
+            let base = b * classes * inner
+            for c in 0..<classes {
+                for d in 0..<inner { out[base + c * inner + d] = rows[base + d * classes + c] }
+            }
+        }
+    }
+
     /// Flat index of class 0 of row `r`; class c is at `start(r) + c * inner`.
     @inline(__always) func start(_ r: Int) -> Int { (r / inner) * classes * inner + r % inner }
 }

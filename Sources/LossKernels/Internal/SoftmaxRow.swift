@@ -83,21 +83,18 @@ struct SoftmaxRow {
         stats.nllSum += -lpt
         if scan.nan == 0 && scan.argmax == t && z[t] == m { stats.correct += 1 }
         stats.confidenceSum += 1 / s
+        // grad_lp[c] = -u * q[c]; sum(grad_lp) = -u * sum(q). One exp per element serves the
+        // entropy and the gradient.
+        let nllSlot = (1 - (smoothing > 0 ? smoothing : 0)) * w(t) * -u
+        let smoothScale = smoothing > 0 ? (smoothing / Double(classes)) * -u : 0
+        let sumGo = nllSlot + (smoothing > 0 ? smoothScale * weightSum : 0)
+        let zScale = zLoss > 0 ? u * 2 * zLoss * lse : 0
         var entropy = 0.0
         for c in 0..<classes {
             let lp = (z[c] - m) - logS
             let p = exp(lp)
             if p > 0 { entropy -= p * lp }
-        }
-        stats.entropySum += entropy
-        guard let grad else { return loss }
-        // grad_lp[c] = -u * q[c]; sum(grad_lp) = -u * sum(q).
-        let nllSlot = (1 - (smoothing > 0 ? smoothing : 0)) * w(t) * -u
-        let smoothScale = smoothing > 0 ? (smoothing / Double(classes)) * -u : 0
-        let sumGo = nllSlot + (smoothing > 0 ? smoothScale * weightSum : 0)
-        let zScale = zLoss > 0 ? u * 2 * zLoss * lse : 0
-        for c in 0..<classes {
-            let p = exp((z[c] - m) - logS)
+            guard let grad else { continue }
             var go = c == t ? nllSlot : 0
             if smoothing > 0 { go += smoothScale * w(c) }
             var g = go - p * sumGo
@@ -106,6 +103,7 @@ struct SoftmaxRow {
             grad[c] = g
             stats.gradient(g)
         }
+        stats.entropySum += entropy
         return loss
     }
 
@@ -138,29 +136,26 @@ struct SoftmaxRow {
         if negative || abs(ySum - 1) > 1e-3 { stats.unnormalizedTargets.hit(position) }
         if scan.nan > 0 || scan.posInf > 0 { stats.nonfinite.hit(position) }
         if scan.looksLikeProbabilities(classes: classes) { stats.looksLikeProbabilities.hit(position) }
+        stats.classifiedRows += 1
+        stats.confidenceSum += 1 / s
+        var best = 0
+        for c in 1..<classes where y[c] > y[best] { best = c }
+        if scan.nan == 0 && scan.argmax == best { stats.correct += 1 }
+        let sumGo = -u * sumQ
+        let zScale = zLoss > 0 ? u * 2 * zLoss * lse : 0
         var entropy = 0.0
         for c in 0..<classes {
             let lp = (z[c] - m) - logS
             let p = exp(lp)
             if p > 0 { entropy -= p * lp }
-        }
-        stats.classifiedRows += 1
-        stats.entropySum += entropy
-        stats.confidenceSum += 1 / s
-        var best = 0
-        for c in 1..<classes where y[c] > y[best] { best = c }
-        if scan.nan == 0 && scan.argmax == best { stats.correct += 1 }
-        guard let grad else { return loss }
-        let sumGo = -u * sumQ
-        let zScale = zLoss > 0 ? u * 2 * zLoss * lse : 0
-        for c in 0..<classes {
-            let p = exp((z[c] - m) - logS)
+            guard let grad else { continue }
             var g = -u * (y[c] * w(c)) - p * sumGo
             if zLoss > 0 { g += zScale * p }
             if temperature != 1 { g = g / temperature }
             grad[c] = g
             stats.gradient(g)
         }
+        stats.entropySum += entropy
         return loss
     }
 }
