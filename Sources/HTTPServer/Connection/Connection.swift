@@ -246,23 +246,37 @@ final class Connection: @unchecked Sendable {
             body: exchange.body, remoteAddress: remoteAddress
         )
         exchange.body = []
-        guard context.admit() else {
-            var headers = HTTPHeaders()
-            headers.add(name: "Retry-After", value: String(context.configuration.retryAfterSeconds))
-            let response = Response(status: 503, contentType: "text/plain; charset=utf-8", body: "server busy, retry later\n", headers: headers)
+        let admitted = context.configuration.bypassesAdmission?(request) != true
+        guard !admitted || context.admit() else {
+            var response = context.configuration.overloadResponse?(request)
+                ?? Response(status: 503, contentType: "text/plain; charset=utf-8", body: "server busy, retry later\n")
+            response.headers.replaceOrAdd(name: "Retry-After", value: String(context.configuration.retryAfterSeconds))
             respond(response, request: request, close: !head.keepAlive, handlerDuration: nil)
             return
         }
         let context = context
         let keepAlive = head.keepAlive
-        context.handlerQueue.async { [self] in
+        /// Decodes and handles the request; the duration is `nil` when decoding failed and no
+        /// handler ran.
+        let handle: @Sendable () -> (Response, Duration?) = {
             let started = ContinuousClock.now
-            let response: Response
             switch RequestDecoding.decode(request, maxDecompressedBytes: context.configuration.maxDecompressedBodyBytes) {
-            case .success(let decoded): response = context.handler(decoded)
-            case .failure(let failure): response = failure
+            case .success(let decoded):
+                let response = context.handler(decoded)
+                return (response, ContinuousClock.now - started)
+            case .failure(let failure):
+                return (failure, nil)
             }
-            let duration = ContinuousClock.now - started
+        }
+        guard admitted else {
+            // Probes and scrapes are answered on this connection's serial queue, which Dispatch
+            // serves even while every worker of the concurrent handler queue is computing.
+            let (response, duration) = handle()
+            respond(response, request: request, close: !keepAlive, handlerDuration: duration)
+            return
+        }
+        context.handlerQueue.async { [self] in
+            let (response, duration) = handle()
             context.release()
             queue.async { [self] in
                 respond(response, request: request, close: !keepAlive, handlerDuration: duration)

@@ -127,18 +127,31 @@ enum FusedCrossEntropy {
         let vx = V(repeating: xmax), vInvT = V(repeating: Float(invT))
         var vs = V(), vent = V()
         var s = 0.0, entropyDot = 0.0
+        // Rows whose whole range lies within exp's domain (the usual case) skip clamp and flush.
+        let inRange = (Double(xmin) - Double(xmax)) * invT > Double(vectorExpLowest)
         i = 0
         while i < blocks {
             let end = min(blocks, i + flushEvery)
-            while i < end {
-                var z = (raw.loadUnaligned(fromByteOffset: i * 4, as: V.self) - vx) * vInvT
-                let flush = z .< vectorExpLowest  // includes -inf entries: exp gives 0, z stays finite
-                z.replace(with: vectorExpLowest, where: flush)
-                let e = vectorExp(clamped: z, flush: flush)
-                if let grad { UnsafeMutableRawPointer(grad + i).storeBytes(of: e, as: V.self) }
-                vs += e
-                vent += e * z
-                i += lanes
+            if inRange {
+                while i < end {
+                    let z = (raw.loadUnaligned(fromByteOffset: i * 4, as: V.self) - vx) * vInvT
+                    let e = vectorExp(inRange: z)
+                    grad.map { UnsafeMutableRawPointer($0 + i).storeBytes(of: e, as: V.self) }
+                    vs += e
+                    vent += e * z
+                    i += lanes
+                }
+            } else {
+                while i < end {
+                    var z = (raw.loadUnaligned(fromByteOffset: i * 4, as: V.self) - vx) * vInvT
+                    let flush = z .< vectorExpLowest  // includes -inf entries: exp gives 0, z stays finite
+                    z.replace(with: vectorExpLowest, where: flush)
+                    let e = vectorExp(clamped: z, flush: flush)
+                    grad.map { UnsafeMutableRawPointer($0 + i).storeBytes(of: e, as: V.self) }
+                    vs += e
+                    vent += e * z
+                    i += lanes
+                }
             }
             s += laneSum(vs)
             entropyDot += laneSum(vent)

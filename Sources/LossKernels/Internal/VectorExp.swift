@@ -17,6 +17,15 @@
 // the stack at every block of the exp sweep); mandatory inlining puts it in the loop.
 @_transparent
 func vectorExp(clamped xc: FloatLanes, flush: SIMDMask<SIMD8<Int32>>) -> FloatLanes {
+    var result = vectorExp(inRange: xc)
+    result.replace(with: 0, where: flush)
+    return result
+}
+
+/// `vectorExp` for lanes already known to lie in [-87.33654, 0] (rows whose range needs no
+/// clamping: no compare, blend or flush).
+@_transparent
+func vectorExp(inRange xc: FloatLanes) -> FloatLanes {
     let magic: Float = 12_582_912  // 1.5 * 2^23: adding it rounds to an integer in the low mantissa bits
     let t = xc * 1.442_695_04 + magic
     let n = t - magic
@@ -30,9 +39,7 @@ func vectorExp(clamped xc: FloatLanes, flush: SIMDMask<SIMD8<Int32>>) -> FloatLa
     let y = p * (r * r) + r + 1
     let k = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000  // n as an integer
     let scale = unsafeBitCast((k &+ 127) &<< 23, to: FloatLanes.self)
-    var result = y * scale
-    result.replace(with: 0, where: flush)
-    return result
+    return y * scale
 }
 
 /// The smallest argument `vectorExp` evaluates; below it the result is flushed to 0.

@@ -261,6 +261,13 @@ def main():
         add(f"ce/masked-ignored-row/{red}", "cross_entropy", xm, t, {"reduction": red})
         add(f"ce/masked-ignored-row-ls/{red}", "cross_entropy", xm, t,
             {"reduction": red, "label_smoothing": 0.1}, weight=w)
+        xn = x.clone()
+        xn[2, 1] = math.nan  # ignored row with a NaN (PyTorch: NaN gradient row)
+        xn[3, 0] = math.inf  # counted row with +inf: its loss and gradient are NaN in both modes
+        xn[4, 3] = math.nan  # counted row with a NaN
+        add(f"ce/nonfinite-rows/{red}", "cross_entropy", xn, t, {"reduction": red})
+        add(f"ce/nonfinite-rows-extras/{red}", "cross_entropy", xn, t,
+            {"reduction": red, "label_smoothing": 0.1, "temperature": 2.0, "z_loss": 1e-3}, weight=w)
         add(f"ce/all-ignored/{red}", "cross_entropy", x, torch.full((N,), -100), {"reduction": red})
         add(f"ce/all-ignored-ls/{red}", "cross_entropy", x, torch.full((N,), -100),
             {"reduction": red, "label_smoothing": 0.1}, weight=w)
