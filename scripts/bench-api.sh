@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# lossd against the service a user would otherwise write: FastAPI + uvicorn (2 workers) +
+# PyTorch (CPU), with orjson and safetensors, doing the same job. Both are driven with the same
+# wrk load on loopback (2 threads, 16 connections), one after the other (never at once: the
+# machine has 2 cores), and the script prints lossd/peer ratios of requests/s and p99 latency.
+#
+# Scenarios: cross_entropy with gradients on 32x1000 float32 as JSON, the same JSON with
+# gzip responses (Accept-Encoding: gzip), and safetensors on 32x1000 and 8x50257.
+# With LEVELS="1 3 6" the gzip scenario is repeated for each lossd compression level, to choose
+# the default with evidence.
+#
+# Access logs are off on both sides (lossd --log-level notice, uvicorn --no-access-log).
+# Not part of CI. Needs wrk and a Python with torch (PEER_PYTHON, default /work/torchenv/bin/python;
+# fastapi, uvicorn, orjson and safetensors are pip-installed into it when missing).
+# Usage: scripts/bench-api.sh            (DURATION=10 seconds per run, LEVELS="6")
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10}
+LEVELS=${LEVELS:-6}
+PEER_PYTHON=${PEER_PYTHON:-/work/torchenv/bin/python}
+WORK=$(mktemp -d /tmp/lossd-bench.XXXXXX)
+LOSSD_PORT=${LOSSD_PORT:-18480}
+PEER_PORT=${PEER_PORT:-18490}
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
+"$PEER_PYTHON" -c "import torch" || { echo "PEER_PYTHON=$PEER_PYTHON has no torch"; exit 1; }
+"$PEER_PYTHON" -c "import fastapi, uvicorn, orjson, safetensors" 2>/dev/null ||
+    "$PEER_PYTHON" -m pip install -q fastapi uvicorn orjson safetensors
+
+swift build -c release --product lossd >/dev/null
+LOSSD="$(swift build -c release --show-bin-path)/lossd"
+
+# --- request bodies (the same bytes for both servers) -----------------------------------------
+"$PEER_PYTHON" - "$WORK" <<'EOF'
+import json, sys
+import numpy as np
+from safetensors.numpy import save
+out = sys.argv[1]
+rng = np.random.default_rng(7)
+def job(n, c):
+    return rng.standard_normal((n, c)).astype(np.float32), rng.integers(0, c, size=n).astype(np.int64)
+x, t = job(32, 1000)
+with open(f"{out}/ce32x1000.json", "w") as f:
+    json.dump({"input": x.tolist(), "target": t.tolist()}, f)
+with open(f"{out}/ce32x1000.safetensors", "wb") as f:
+    f.write(save({"input": x, "target": t}))
+x, t = job(8, 50257)
+with open(f"{out}/ce8x50257.safetensors", "wb") as f:
+    f.write(save({"input": x, "target": t}))
+EOF
+
+cat > "$WORK/post.lua" <<'EOF'
+-- POSTs the file $BODY with Content-Type $CTYPE (and Accept-Encoding $AE when set).
+local f = assert(io.open(os.getenv("BODY"), "rb"))
+wrk.body = f:read("*a")
+f:close()
+wrk.method = "POST"
+wrk.headers["Content-Type"] = os.getenv("CTYPE")
+local ae = os.getenv("AE")
+if ae and ae ~= "" then wrk.headers["Accept-Encoding"] = ae end
+EOF
+
+# --- the peer: what a user would write with FastAPI -------------------------------------------
+cat > "$WORK/peer.py" <<'EOF'
+import orjson, torch, torch.nn.functional as F
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.gzip import GZipMiddleware
+from safetensors.torch import load, save
+
+torch.set_num_threads(1)  # two uvicorn workers share the two cores
+app = FastAPI()
+app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=6)
+
+def run(x, t):
+    x.requires_grad_(True)
+    value = F.cross_entropy(x, t)
+    value.backward()
+    return value.detach(), x.grad
+
+@app.post("/v1/loss/cross_entropy")
+async def cross_entropy(request: Request):
+    body = await request.body()
+    if request.headers.get("content-type", "").startswith("application/octet-stream"):
+        tensors = load(body)
+        value, grad = run(tensors["input"].float(), tensors["target"].long())
+        return Response(save({"value": value, "grad": grad}), media_type="application/octet-stream")
+    job = orjson.loads(body)
+    value, grad = run(torch.tensor(job["input"], dtype=torch.float32), torch.tensor(job["target"]))
+    return Response(orjson.dumps({"loss": "cross_entropy", "value": value.item(), "grad": grad.tolist()}),
+                    media_type="application/json")
+EOF
+
+wait_for() {  # url
+    for _ in $(seq 1 1200); do
+        curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' \
+            --data-binary "@$WORK/ce32x1000.json" "$1" && return 0
+        sleep 0.1
+    done
+    echo "server at $1 did not come up"; tail -20 "$WORK"/*.log; exit 1
+}
+
+# bench NAME URL BODY CTYPE AE -> appends "NAME req_per_s p99_ms non2xx" to $WORK/results
+bench() {
+    local name=$1 url=$2 body=$3 ctype=$4 ae=${5:-}
+    BODY="$WORK/$body" CTYPE=$ctype AE=$ae wrk -t2 -c16 -d2s -s "$WORK/post.lua" "$url" >/dev/null  # warm-up
+    BODY="$WORK/$body" CTYPE=$ctype AE=$ae wrk -t2 -c16 -d"${DURATION}s" --latency -s "$WORK/post.lua" "$url" \
+        > "$WORK/$name.wrk"
+    "$PEER_PYTHON" - "$WORK/$name.wrk" "$name" >> "$WORK/results" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M).groups()
+p99 = float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+errors = re.search(r"Socket errors: (.*)", text)
+print(sys.argv[2], rps, p99, int(bad.group(1)) if bad else 0, (errors.group(1).replace(" ", "") if errors else "-"))
+EOF
+    tail -1 "$WORK/results"
+}
+
+response_bytes() {  # url body ctype ae
+    curl -s -o /dev/null -w '%{size_download}' -X POST -H "Content-Type: $3" ${4:+-H "Accept-Encoding: $4"} \
+        --data-binary "@$WORK/$2" "$1"
+}
+
+: > "$WORK/results"
+URL_LOSSD="http://127.0.0.1:$LOSSD_PORT/v1/loss/cross_entropy"
+URL_PEER="http://127.0.0.1:$PEER_PORT/v1/loss/cross_entropy"
+
+echo "== lossd ($LOSSD)"
+"$LOSSD" serve --port "$LOSSD_PORT" --log-level notice >"$WORK/lossd.log" 2>&1 &
+pids+=($!)
+wait_for "$URL_LOSSD"
+bench lossd-json "$URL_LOSSD" ce32x1000.json application/json
+bench lossd-st32x1000 "$URL_LOSSD" ce32x1000.safetensors application/octet-stream
+bench lossd-st8x50257 "$URL_LOSSD" ce8x50257.safetensors application/octet-stream
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+for level in $LEVELS; do
+    "$LOSSD" serve --port "$LOSSD_PORT" --log-level notice --compression-level "$level" >"$WORK/lossd.log" 2>&1 &
+    pids+=($!)
+    wait_for "$URL_LOSSD"
+    echo "   gzip level $level: $(response_bytes "$URL_LOSSD" ce32x1000.json application/json gzip) bytes on the wire" \
+        "(identity $(response_bytes "$URL_LOSSD" ce32x1000.json application/json))"
+    bench "lossd-gzip-l$level" "$URL_LOSSD" ce32x1000.json application/json gzip
+    kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+done
+
+echo "== peer (FastAPI + uvicorn 2 workers + PyTorch $("$PEER_PYTHON" -c 'import torch; print(torch.__version__)'))"
+(cd "$WORK" && exec "$PEER_PYTHON" -m uvicorn peer:app --host 127.0.0.1 --port "$PEER_PORT" --workers 2 \
+    --log-level warning --no-access-log) >"$WORK/peer.log" 2>&1 &
+pids+=($!)
+wait_for "$URL_PEER"
+echo "   gzip: $(response_bytes "$URL_PEER" ce32x1000.json application/json gzip) bytes on the wire"
+bench peer-json "$URL_PEER" ce32x1000.json application/json
+bench peer-gzip "$URL_PEER" ce32x1000.json application/json gzip
+bench peer-st32x1000 "$URL_PEER" ce32x1000.safetensors application/octet-stream
+bench peer-st8x50257 "$URL_PEER" ce8x50257.safetensors application/octet-stream
+
+echo
+"$PEER_PYTHON" - "$WORK/results" "$LEVELS" <<'EOF'
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, rps, p99, bad, errors = line.split()
+    rows[name] = (float(rps), float(p99), int(bad), errors)
+levels = sys.argv[2].split()
+pairs = [("JSON 32x1000", "lossd-json", "peer-json", 5)]
+pairs += [(f"JSON+gzip 32x1000 (lossd level {l})", f"lossd-gzip-l{l}", "peer-gzip", 2) for l in levels]
+pairs += [("safetensors 32x1000", "lossd-st32x1000", "peer-st32x1000", 3),
+          ("safetensors 8x50257", "lossd-st8x50257", "peer-st8x50257", 2)]
+print(f"{'scenario':40} {'lossd req/s':>12} {'peer req/s':>11} {'ratio':>7} {'target':>7} "
+      f"{'lossd p99':>10} {'peer p99':>9} {'p99 ratio':>10}")
+for title, ours, theirs, target in pairs:
+    a, b = rows[ours], rows[theirs]
+    flag = "" if a[2] == 0 and b[2] == 0 else f"  non-2xx: lossd {a[2]} peer {b[2]}"
+    print(f"{title:40} {a[0]:12.1f} {b[0]:11.1f} {a[0] / b[0]:6.2f}x {target:6}x "
+          f"{a[1]:8.2f}ms {b[1]:7.2f}ms {b[1] / a[1]:9.2f}x{flag}")
+print("ratio = lossd req/s / peer req/s; p99 ratio = peer p99 / lossd p99 (above 1: lossd's p99 is lower)")
+EOF
