@@ -89,6 +89,21 @@ struct TLSServerIntegrationTests {
         }
     }
 
+    @Test("Connection: close ends with the server's close_notify, not a bare TCP close")
+    func closeNotifyOnConnectionClose() throws {
+        let certificate = try TLSTestCertificate()
+        defer { certificate.remove() }
+        let tls = Server.TLS(certificatePath: certificate.certificatePath, keyPath: certificate.keyPath)
+        try withTestServer(tls: tls) { port in
+            let client = try TLSLoopbackClient(port: port, certificatePath: certificate.certificatePath)
+            try client.send(Array("GET /small HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8))
+            let response = try client.receive { _ in false }  // read until the server closes
+            #expect(String(decoding: response, as: UTF8.self).hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(response.suffix(2) == Array("ok".utf8))
+            #expect(client.receivedCloseNotify)
+        }
+    }
+
     @Test("gzip works inside TLS (curl --compressed)")
     func gzipOverTLS() throws {
         try Self.withHTTPSServer { curl, base in
