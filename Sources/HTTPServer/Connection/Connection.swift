@@ -19,9 +19,11 @@ final class Connection: @unchecked Sendable {
     private var parser: HTTPRequestParser
     private var dateCache = DateCache()
 
-    private let readSource: any DispatchSourceRead
+    // Created in `start()` (on `queue`): a Dispatch source released without ever being
+    // activated traps, and a connection refused by `maxConnections` never starts.
+    private var readSource: (any DispatchSourceRead)!
     private var writeSource: (any DispatchSourceWrite)?
-    private let timer: any DispatchSourceTimer
+    private var timer: (any DispatchSourceTimer)!
     private var readPaused = false
     private var writeArmed = false
     private var cancelled = false
@@ -71,13 +73,14 @@ final class Connection: @unchecked Sendable {
         input = [UInt8](repeating: 0, count: Self.readSize)
         tls = context.tlsContext.map { TLSSession(context: $0) }
         if tls != nil { tlsReadBuffer = [UInt8](repeating: 0, count: Self.readSize) }
-        readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        timer = DispatchSource.makeTimerSource(queue: queue)
     }
 
     /// Starts reading. Call once, after the connection is registered.
     func start() {
         queue.async { [self] in
+            guard !cancelled else { return }  // drained before it started
+            readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+            timer = DispatchSource.makeTimerSource(queue: queue)
             readSource.setEventHandler { [unowned self] in readable() }
             pendingCancelHandlers += 1
             readSource.setCancelHandler { [self] in cancelHandlerRan() }
@@ -482,6 +485,12 @@ final class Connection: @unchecked Sendable {
     private func closeNow() {
         guard !cancelled else { return }
         cancelled = true
+        guard let timer, let readSource else {
+            // Never started (shutdown raced the accept): no source owns the descriptor yet.
+            Posix.close(fd)
+            context.unregister(self)
+            return
+        }
         timer.cancel()
         if let writeSource {
             if !writeArmed { writeSource.resume() }
