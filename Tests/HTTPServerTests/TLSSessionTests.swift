@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import LossTestSupport
 import Testing
 
 /// What went wrong on each side of a pumped handshake.
@@ -215,6 +216,34 @@ struct TLSSessionTests {
             #expect(error.detail.contains("http request"))
         }
         #expect(plaintext.isEmpty)
+    }
+
+    @Test("random bytes, bare or behind a TLS record header, end in a TLSError or a wait, never a crash")
+    func randomBytesIntoServer() throws {
+        let certificate = try TLSTestCertificate()
+        defer { certificate.remove() }
+        let context = try certificate.serverContext()
+        var generator = SeededGenerator(seed: 7)
+        var outcomes: [String: Int] = [:]
+        for round in 0..<1000 {
+            let server = TLSSession(context: context)
+            var bytes = (0..<Int.random(in: 1...600, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            if round % 2 == 0 {
+                // A handshake record header with a plausible length, then noise.
+                bytes.replaceSubrange(0..<min(5, bytes.count), with: [0x16, 0x03, 0x01, 0x00, UInt8(truncatingIfNeeded: bytes.count)])
+            }
+            server.receive(ciphertext: bytes)
+            var plaintext: [UInt8] = []
+            do {
+                _ = try server.readPlaintext(into: &plaintext)
+                outcomes["waiting", default: 0] += 1
+            } catch {
+                #expect(error.code == .handshake)
+                outcomes["refused", default: 0] += 1
+            }
+            #expect(plaintext.isEmpty && !server.isHandshakeComplete)
+        }
+        #expect(outcomes["refused", default: 0] > 500)
     }
 
     @Test("corrupted records after the handshake are a protocol error")
