@@ -19,9 +19,11 @@ final class Connection: @unchecked Sendable {
     private var parser: HTTPRequestParser
     private var dateCache = DateCache()
 
-    private let readSource: any DispatchSourceRead
+    // Created in `start()` (on `queue`): a Dispatch source released without ever being
+    // activated traps, and a connection refused by `maxConnections` never starts.
+    private var readSource: (any DispatchSourceRead)!
     private var writeSource: (any DispatchSourceWrite)?
-    private let timer: any DispatchSourceTimer
+    private var timer: (any DispatchSourceTimer)!
     private var readPaused = false
     private var writeArmed = false
     private var cancelled = false
@@ -71,13 +73,14 @@ final class Connection: @unchecked Sendable {
         input = [UInt8](repeating: 0, count: Self.readSize)
         tls = context.tlsContext.map { TLSSession(context: $0) }
         if tls != nil { tlsReadBuffer = [UInt8](repeating: 0, count: Self.readSize) }
-        readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        timer = DispatchSource.makeTimerSource(queue: queue)
     }
 
     /// Starts reading. Call once, after the connection is registered.
     func start() {
         queue.async { [self] in
+            guard !cancelled else { return }  // drained before it started
+            readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+            timer = DispatchSource.makeTimerSource(queue: queue)
             readSource.setEventHandler { [unowned self] in readable() }
             pendingCancelHandlers += 1
             readSource.setCancelHandler { [self] in cancelHandlerRan() }
@@ -246,23 +249,37 @@ final class Connection: @unchecked Sendable {
             body: exchange.body, remoteAddress: remoteAddress
         )
         exchange.body = []
-        guard context.admit() else {
-            var headers = HTTPHeaders()
-            headers.add(name: "Retry-After", value: String(context.configuration.retryAfterSeconds))
-            let response = Response(status: 503, contentType: "text/plain; charset=utf-8", body: "server busy, retry later\n", headers: headers)
+        let admitted = context.configuration.bypassesAdmission?(request) != true
+        guard !admitted || context.admit() else {
+            var response = context.configuration.overloadResponse?(request)
+                ?? Response(status: 503, contentType: "text/plain; charset=utf-8", body: "server busy, retry later\n")
+            response.headers.replaceOrAdd(name: "Retry-After", value: String(context.configuration.retryAfterSeconds))
             respond(response, request: request, close: !head.keepAlive, handlerDuration: nil)
             return
         }
         let context = context
         let keepAlive = head.keepAlive
-        context.handlerQueue.async { [self] in
+        /// Decodes and handles the request; the duration is `nil` when decoding failed and no
+        /// handler ran.
+        let handle: @Sendable () -> (Response, Duration?) = {
             let started = ContinuousClock.now
-            let response: Response
             switch RequestDecoding.decode(request, maxDecompressedBytes: context.configuration.maxDecompressedBodyBytes) {
-            case .success(let decoded): response = context.handler(decoded)
-            case .failure(let failure): response = failure
+            case .success(let decoded):
+                let response = context.handler(decoded)
+                return (response, ContinuousClock.now - started)
+            case .failure(let failure):
+                return (failure, nil)
             }
-            let duration = ContinuousClock.now - started
+        }
+        guard admitted else {
+            // Probes and scrapes are answered on this connection's serial queue, which Dispatch
+            // serves even while every worker of the concurrent handler queue is computing.
+            let (response, duration) = handle()
+            respond(response, request: request, close: !keepAlive, handlerDuration: duration)
+            return
+        }
+        context.handlerQueue.async { [self] in
+            let (response, duration) = handle()
             context.release()
             queue.async { [self] in
                 respond(response, request: request, close: !keepAlive, handlerDuration: duration)
@@ -468,6 +485,12 @@ final class Connection: @unchecked Sendable {
     private func closeNow() {
         guard !cancelled else { return }
         cancelled = true
+        guard let timer, let readSource else {
+            // Never started (shutdown raced the accept): no source owns the descriptor yet.
+            Posix.close(fd)
+            context.unregister(self)
+            return
+        }
         timer.cancel()
         if let writeSource {
             if !writeArmed { writeSource.resume() }

@@ -73,6 +73,14 @@ extension Server {
         public var onShed: (@Sendable () -> Void)? = nil
         /// Called each time the number of open connections changes, with the new count.
         public var onConnectionCountChange: (@Sendable (Int) -> Void)? = nil
+        /// Requests for which this returns `true` skip the `maxInFlightRequests` admission check
+        /// and are handled on their connection's queue rather than the handler queue: health
+        /// probes and metrics scrapes, which must be cheap and must answer while the server is
+        /// saturated.
+        public var bypassesAdmission: (@Sendable (Request) -> Bool)? = nil
+        /// The answer to a request shed at `maxInFlightRequests` (the server sets `Retry-After`);
+        /// when `nil`, a plain-text 503.
+        public var overloadResponse: (@Sendable (Request) -> Response)? = nil
 
         /// The defaults above, listening on `host:port`.
         public init(host: String = "127.0.0.1", port: Int = 8080) {

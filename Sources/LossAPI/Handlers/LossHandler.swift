@@ -14,17 +14,21 @@ extension LossService {
                 let object = try parseJSONObject(request.body)
                 return try JSONJobDecoder.decode(object, loss: loss, pointer: "", query: request.query)
             case .binary:
-                throw Problem(.unsupportedMediaType, "safetensors bodies arrive with the safetensors codec.")
+                return try SafetensorsJobDecoder.decode(request.body, loss: loss, query: request.query)
             }
         }
         let result = try JobRunner.run(decoded, record: &record)
-        guard answerFormat == .json else {
-            throw Problem(.notAcceptable, "safetensors answers arrive with the safetensors codec.")
-        }
         return timed(&record.encode) {
-            var json = JSONWriter.reserving(64 + result.value.count * 12 + (result.grad?.count ?? 0) * 12)
-            ResultDocument.write(result, of: decoded, to: &json)
-            return .json(json.bytes)
+            switch answerFormat {
+            case .json:
+                var json = JSONWriter.reserving(64 + result.value.count * 12 + (result.grad?.count ?? 0) * 12)
+                ResultDocument.write(result, of: decoded, to: &json)
+                return .json(json.bytes)
+            case .binary:
+                return Response(
+                    status: 200, headers: ["Content-Type": BodyFormat.binary.rawValue],
+                    body: SafetensorsResult.encode(result, of: decoded))
+            }
         }
     }
 

@@ -2,9 +2,26 @@ import LossKernels
 
 extension WireTensor {
     /// The tensor as floating-point storage of `dtype`, as `torch.tensor(values, dtype=declared)`
-    /// followed by `.to(dtype)` would give: each double is rounded to the declared type first
-    /// (float16, bfloat16, float32), then widened or rounded to `dtype`.
+    /// followed by `.to(dtype)` would give: each parsed double is rounded to the declared type
+    /// first (float16, bfloat16, float32), then widened or rounded to `dtype`. Binary storage is
+    /// passed through when it already has the type.
     func floatingPoint(_ dtype: DType) -> Tensor {
+        switch values {
+        case .numbers(let numbers):
+            return Self.floatingPoint(numbers, declared: declared, dtype: dtype)
+        case .decoded(let tensor):
+            switch (tensor.storage, dtype) {
+            case (.float32, .float32), (.float64, .float64): return tensor
+            case (.float32(let v), .float64): return Tensor(shape: tensor.shape, float64: v.map(Double.init))
+            case (.float64(let v), .float32): return Tensor(shape: tensor.shape, float32: v.map(Float.init))
+            case (.int64(let v), .float32): return Tensor(shape: tensor.shape, float32: v.map(Float.init))
+            case (.int64(let v), .float64): return Tensor(shape: tensor.shape, float64: v.map(Double.init))
+            }
+        }
+    }
+
+    private static func floatingPoint(_ numbers: NumberArray, declared: ElementType?, dtype: DType) -> Tensor {
+        let shape = numbers.shape
         let values = numbers.values
         switch (dtype, declared) {
         case (.float32, .float16?):
@@ -28,6 +45,14 @@ extension WireTensor {
     ///
     /// - Throws: `Problem` INVALID_TENSOR at the first element that is not a whole number.
     func classIndices() throws(Problem) -> Tensor {
+        let numbers: NumberArray
+        switch values {
+        case .numbers(let parsed):
+            numbers = parsed
+        case .decoded(let tensor):
+            if case .int64 = tensor.storage { return tensor }
+            numbers = NumberArray(shape: tensor.shape, values: tensor.doubles, allIntegers: false)
+        }
         switch numbers.int64Values() {
         case .success(let indices):
             return Tensor(shape: shape, int64: indices)
@@ -43,6 +68,7 @@ extension WireTensor {
     /// arrays spelled without fractions or exponents (what makes Python's json build ints).
     var looksLikeIntegers: Bool {
         if let declared { return !declared.isFloatingPoint }
+        guard case .numbers(let numbers) = values else { return false }
         return numbers.allIntegers && !numbers.values.isEmpty
     }
 

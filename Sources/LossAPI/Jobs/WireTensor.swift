@@ -12,15 +12,41 @@ struct WireTensor {
         var isFloatingPoint: Bool { self == .float16 || self == .bfloat16 || self == .float32 || self == .float64 }
     }
 
-    /// The values and shape (each value is the correctly rounded double of its spelling, or the
-    /// exact value of a binary element).
-    var numbers: NumberArray
+    /// The elements as they arrived.
+    enum Values {
+        /// Parsed from JSON: each value the correctly rounded double of its spelling.
+        case numbers(NumberArray)
+        /// Decoded from binary (safetensors, OIP binary data): float32, float64 or int64 storage
+        /// holding the sent values exactly (float16/bfloat16 widened to float32).
+        case decoded(Tensor)
+    }
+
+    var values: Values
     /// What the client declared, `nil` for nested arrays and bare numbers.
     var declared: ElementType?
     /// Where the tensor sits, for pointers and for writing the answer back.
     var source: TensorSource
 
-    var shape: [Int] { numbers.shape }
+    /// A tensor parsed from JSON.
+    init(numbers: NumberArray, declared: ElementType?, source: TensorSource) {
+        self.values = .numbers(numbers)
+        self.declared = declared
+        self.source = source
+    }
+
+    /// A tensor decoded from binary data.
+    init(decoded: Tensor, declared: ElementType, source: TensorSource) {
+        self.values = .decoded(decoded)
+        self.declared = declared
+        self.source = source
+    }
+
+    var shape: [Int] {
+        switch values {
+        case .numbers(let numbers): numbers.shape
+        case .decoded(let tensor): tensor.shape
+        }
+    }
 }
 
 /// Where a tensor sits in the request, and how its elements are addressed.

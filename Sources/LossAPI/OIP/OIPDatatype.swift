@@ -15,6 +15,19 @@ enum OIPDatatype: String, CaseIterable {
         }
     }
 
+    /// The safetensors dtype with the same element encoding (little-endian, row-major).
+    var safetensorsDType: SafetensorsDType {
+        switch self {
+        case .fp16: .f16
+        case .bf16: .bf16
+        case .fp32: .f32
+        case .fp64: .f64
+        case .int64: .i64
+        case .int32: .i32
+        case .uint8: .u8
+        }
+    }
+
     /// Bytes per element in the binary tensor data extension.
     var byteWidth: Int {
         switch self {

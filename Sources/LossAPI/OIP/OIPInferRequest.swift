@@ -121,8 +121,7 @@ struct OIPInferRequest {
             }
         }
         let dataPointer = pointer + "/data"
-        let numbers: NumberArray
-        let layout: TensorSource.Layout
+        let tensor: WireTensor
         if let binarySize {
             guard input["data"] == nil else {
                 throw Problem(.malformedRequest, "An input with binary_data_size has no data member.", pointer: dataPointer)
@@ -140,8 +139,9 @@ struct OIPInferRequest {
             }
             let bytes = binary.prefix(binarySize)
             binary = binary.dropFirst(binarySize)
-            numbers = NumberArray(shape: shape, values: RawTensorBytes.values(bytes, datatype: datatype), allIntegers: false)
-            layout = .flat
+            tensor = try WireTensor.binary(
+                SafetensorsTensor(name: name, dtype: datatype.safetensorsDType, shape: shape, bytes: bytes),
+                source: TensorSource(pointer: dataPointer, layout: .flat))
         } else {
             guard let data = input["data"] else {
                 throw Problem(.malformedRequest, "An input needs data (or binary_data_size).", pointer: dataPointer)
@@ -157,12 +157,11 @@ struct OIPInferRequest {
                     .invalidTensor, "data has \(sent.values.count) elements but shape \(shape) needs \(count).",
                     pointer: dataPointer)
             }
-            layout = sent.shape == shape ? .nested : .flat
+            let layout: TensorSource.Layout = sent.shape == shape ? .nested : .flat
             sent.shape = shape
-            numbers = sent
+            tensor = WireTensor(
+                numbers: sent, declared: datatype.elementType, source: TensorSource(pointer: dataPointer, layout: layout))
         }
-        let tensor = WireTensor(
-            numbers: numbers, declared: datatype.elementType, source: TensorSource(pointer: dataPointer, layout: layout))
         return (name, tensor)
     }
 

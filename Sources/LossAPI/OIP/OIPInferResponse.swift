@@ -30,7 +30,7 @@ enum OIPInferResponse {
             for size in tensor.shape { json.integer(Int64(size)) }
             json.endArray()
             if output.binary {
-                let blob = tensor.littleEndianBytes
+                let blob = SafetensorsResult.entry(output.name, tensor).bytes
                 json.key("parameters")
                 json.beginObject()
                 json.member("binary_data_size", blob.count)
@@ -61,14 +61,5 @@ extension Tensor {
     var isFloat64: Bool {
         if case .float64 = storage { return true }
         return false
-    }
-
-    /// The elements as little-endian bytes (float tensors).
-    var littleEndianBytes: [UInt8] {
-        switch storage {
-        case .float32(let values): RawTensorBytes.bytes(values)
-        case .float64(let values): RawTensorBytes.bytes(values)
-        case .int64(let values): RawTensorBytes.bytes(values.map(Double.init))
-        }
     }
 }

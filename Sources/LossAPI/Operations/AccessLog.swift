@@ -45,9 +45,9 @@ public struct AccessLog: Sendable {
             fields["bytes_in"] = .stringConvertible(request.body.count)
             fields["bytes_out"] = .stringConvertible(response.body.count)
             fields["duration_s"] = .stringConvertible(Self.seconds(ContinuousClock.now - start))
-            fields["parse_ms"] = .stringConvertible(Self.seconds(record.parse) * 1000)
-            fields["compute_ms"] = .stringConvertible(Self.seconds(record.compute) * 1000)
-            fields["encode_ms"] = .stringConvertible(Self.seconds(record.encode) * 1000)
+            fields["parse_ms"] = .stringConvertible(Self.milliseconds(record.parse))
+            fields["compute_ms"] = .stringConvertible(Self.milliseconds(record.compute))
+            fields["encode_ms"] = .stringConvertible(Self.milliseconds(record.encode))
             fields["source"] = "service"
             if let code = record.problemCode {
                 fields["code"] = .string(code)
@@ -112,8 +112,15 @@ public struct AccessLog: Sendable {
         return values.filter { seen.insert($0).inserted }
     }
 
+    /// Seconds, to the microsecond.
     private static func seconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
+        return Double(seconds) + Double(attoseconds / 1_000_000_000_000) / 1e6
+    }
+
+    /// Milliseconds, to the microsecond.
+    private static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds * 1_000_000 + attoseconds / 1_000_000_000_000) / 1000
     }
 }

@@ -2,19 +2,13 @@ import HTTPServer
 
 /// Optional bearer-token authentication (RFC 6750) in front of the service.
 ///
-/// Every route but the health and metrics ones (`exemptPaths`) requires
+/// Every route but the health and metrics ones (`LossService.operationalPaths`) requires
 /// `Authorization: Bearer <token>`. A missing or malformed header is answered 401 with
 /// `WWW-Authenticate: Bearer realm="lossd"`; a wrong token 401 with
 /// `WWW-Authenticate: Bearer realm="lossd", error="invalid_token"`; both carry the service's
 /// problem+json body with code `UNAUTHORIZED`. The comparison takes the same time whatever the
 /// presented token shares with the real one.
 public struct BearerAuth: Sendable {
-    /// Paths served without a token: liveness, readiness and metrics, which orchestrators and
-    /// scrapers call without credentials.
-    public static let exemptPaths: Set<String> = [
-        "/healthz", "/readyz", "/metrics", "/v2/health/live", "/v2/health/ready",
-    ]
-
     private let token: [UInt8]
 
     /// Authentication with `token` (the exact bytes a client must send after `Bearer `).
@@ -25,7 +19,7 @@ public struct BearerAuth: Sendable {
     /// `exchange`, behind the token check; `service` renders the 401 problem and names its route.
     public func wrap(_ exchange: @escaping Exchange, service: LossService) -> Exchange {
         { request in
-            if Self.exemptPaths.contains(request.path) {
+            if LossService.operationalPaths.contains(request.path) {
                 return exchange(request)
             }
             let problem: Problem

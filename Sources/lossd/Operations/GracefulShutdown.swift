@@ -1,94 +1,103 @@
-import Dispatch
+import Foundation
 import Glibc
 import LossAPI
 import Logging
-import Synchronization
 
 /// SIGTERM/SIGINT handling: the drain sequence that Kubernetes expects.
 ///
 /// 1. The first signal turns readiness off at once (`/readyz` answers 503), and the server keeps
 ///    accepting and serving for `grace`, while load balancers remove the endpoint.
 /// 2. Then the listener closes and in-flight requests get up to `deadline` to finish (the
-///    `close` action given to `installSignalHandlers`, which blocks until the server is done).
-/// 3. `waitUntilDrained()` returns, and the process exits 0.
+///    `close` action given to `waitForSignalsAndDrain`, which blocks until the server is done).
+/// 3. `waitForSignalsAndDrain` returns, and the process exits 0.
 ///
-/// A second signal during the drain exits at once with status 128 + signal number.
-final class GracefulShutdown: Sendable {
-    private let readiness: Readiness
-    private let grace: Duration
-    private let deadline: Duration
-    private let logger: Logger
-    private let queue = DispatchQueue(label: "lossd.signals")
-    /// Signals received so far; guarded by the mutex (handlers run on `queue`).
-    private let received = Mutex(0)
-    /// Signalled once the drain has finished.
-    private let drained = DispatchSemaphore(value: 0)
-    /// The signal sources, only kept alive here. Written by `installSignalHandlers` alone, on
-    /// the thread that starts the server, before any signal can be handled; never read.
-    nonisolated(unsafe) private var sources: [any DispatchSourceSignal] = []
+/// A second signal at any point of the drain exits at once with status 128 + signal number.
+///
+/// The signals are taken with `sigtimedwait` on the thread that calls `blockSignals()` and then
+/// `waitForSignalsAndDrain` (the main thread), not with Dispatch: when every Dispatch worker is
+/// busy computing losses, a Dispatch timer or signal handler waits for a free worker, and the
+/// drain would start seconds late. `blockSignals()` must run before any other thread exists,
+/// so that every thread inherits the blocked mask and the signals stay pending for this one.
+struct GracefulShutdown: Sendable {
+    let readiness: Readiness
+    let grace: Duration
+    let deadline: Duration
+    let logger: Logger
 
-    /// A drain that keeps serving for `grace`, then allows `deadline` for in-flight work.
-    init(readiness: Readiness, grace: Duration, deadline: Duration, logger: Logger) {
-        self.readiness = readiness
-        self.grace = grace
-        self.deadline = deadline
-        self.logger = logger
+    /// The signals that start the drain.
+    private static let signals = [SIGTERM, SIGINT]
+
+    /// Blocks SIGTERM and SIGINT in the calling thread and every thread it creates afterwards.
+    static func blockSignals() {
+        var set = signalSet()
+        pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
-    /// Routes SIGTERM and SIGINT to the drain; `close` stops the listener and blocks until
-    /// in-flight work has finished or `deadline` has passed.
-    func installSignalHandlers(close: @escaping @Sendable () -> Void) {
-        for signalNumber in [SIGTERM, SIGINT] {
-            // The default action would kill the process before the source sees the signal.
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
-            source.setEventHandler { [self] in
-                self.signalled(signalNumber, close: close)
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    /// Blocks until a signal has run the whole drain.
-    func waitUntilDrained() {
-        drained.wait()
-    }
-
-    private func signalled(_ signalNumber: Int32, close: @escaping @Sendable () -> Void) {
-        let count = received.withLock { count in
-            count += 1
-            return count
-        }
-        let name = signalNumber == SIGTERM ? "SIGTERM" : "SIGINT"
-        guard count == 1 else {
-            logger.warning("second signal: exiting without finishing the drain", metadata: ["signal": .string(name)])
-            exit(128 + signalNumber)
-        }
+    /// Waits for the first signal, then drains: readiness off, `grace` of normal service, then
+    /// `close` (stop the listener and finish in-flight work within `deadline`) on its own thread,
+    /// while a second signal is still watched for. Returns once `close` has returned.
+    func waitForSignalsAndDrain(close: @escaping @Sendable () -> Void) {
+        let first = Self.nextSignal(within: nil)!
         readiness.startDraining()
         logger.notice(
             "draining: readiness off, still serving",
             metadata: [
-                "signal": .string(name), "grace_s": .stringConvertible(Self.seconds(grace)),
+                "signal": .string(Self.name(first)), "grace_s": .stringConvertible(Self.seconds(grace)),
                 "deadline_s": .stringConvertible(Self.seconds(deadline)),
             ])
-        DispatchQueue.global().asyncAfter(deadline: .now() + Self.dispatchInterval(grace)) { [self] in
-            self.logger.notice("closing the listener; finishing in-flight requests")
-            let start = ContinuousClock.now
-            close()
-            self.logger.notice(
-                "drained", metadata: ["drain_s": .stringConvertible(Self.seconds(ContinuousClock.now - start))])
-            self.drained.signal()
+        let graceEnd = ContinuousClock.now + grace
+        while ContinuousClock.now < graceEnd {
+            if let second = Self.nextSignal(within: graceEnd - ContinuousClock.now) { exitAtOnce(second) }
         }
+        logger.notice("closing the listener; finishing in-flight requests")
+        let start = ContinuousClock.now
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            close()
+            finished.signal()
+        }.start()
+        while finished.wait(timeout: .now()) == .timedOut {
+            if let second = Self.nextSignal(within: .milliseconds(20)) { exitAtOnce(second) }
+        }
+        logger.notice("drained", metadata: ["drain_s": .stringConvertible(Self.seconds(ContinuousClock.now - start))])
+    }
+
+    private func exitAtOnce(_ signalNumber: Int32) -> Never {
+        logger.warning("second signal: exiting without finishing the drain", metadata: ["signal": .string(Self.name(signalNumber))])
+        exit(128 + signalNumber)
+    }
+
+    /// The next pending SIGTERM or SIGINT, waiting at most `timeout` (for ever when `nil`).
+    private static func nextSignal(within timeout: Duration?) -> Int32? {
+        var set = signalSet()
+        while true {
+            let result: Int32
+            if let timeout {
+                let (seconds, attoseconds) = max(timeout, .zero).components
+                var limit = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+                result = sigtimedwait(&set, nil, &limit)
+            } else {
+                result = sigwaitinfo(&set, nil)
+            }
+            if result > 0 { return result }
+            if errno == EAGAIN { return nil }
+            // EINTR: interrupted by another signal; wait again.
+        }
+    }
+
+    private static func signalSet() -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signalNumber in signals { sigaddset(&set, signalNumber) }
+        return set
+    }
+
+    private static func name(_ signalNumber: Int32) -> String {
+        signalNumber == SIGTERM ? "SIGTERM" : "SIGINT"
     }
 
     private static func seconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-
-    private static func dispatchInterval(_ duration: Duration) -> DispatchTimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        return Double(seconds) + Double(attoseconds / 1_000_000_000_000) / 1e6
     }
 }

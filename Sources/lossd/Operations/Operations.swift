@@ -22,9 +22,11 @@ struct Operations: Sendable {
     let logger: Logger
     private let prometheus: PrometheusBootstrap
 
-    /// Bootstraps swift-log (one JSON object per line on stdout, at `settings.logLevel`) and
-    /// swift-metrics (Prometheus). Call once per process, before any logger or metric is made.
+    /// Blocks SIGTERM and SIGINT for the drain (see `GracefulShutdown`), bootstraps swift-log
+    /// (one JSON object per line on stdout, at `settings.logLevel`) and swift-metrics
+    /// (Prometheus). Call once per process, first thing, before any other thread is started.
     static func bootstrap(_ settings: OperationsSettings) -> Operations {
+        GracefulShutdown.blockSignals()
         let level = settings.logLevel
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, logLevel: level) }
         return Operations(settings: settings, logger: Logger(label: "lossd"), prometheus: .bootstrap())
@@ -39,13 +41,16 @@ struct Operations: Sendable {
     }
 
     /// The server handler for `service`: access log around the bearer token check (when
-    /// configured) around the service; and `configuration` with TLS and the metrics and
-    /// access-log hooks.
+    /// configured) around the service; and `configuration` with TLS, the metrics and access-log
+    /// hooks, 503 `OVERLOADED` problems for shed requests, and probes and scrapes exempt from
+    /// shedding.
     func handler(for service: LossService, configuration: inout Server.Configuration) -> Handler {
         if let tls = settings.tls {
             configuration.tls = tls
         }
         let routeOf: @Sendable (Request) -> String = { service.routeLabel(for: $0) }
+        configuration.bypassesAdmission = { LossService.operationalPaths.contains($0.path) }
+        configuration.overloadResponse = { service.overloadedResponse(for: $0) }
         HTTPMetrics(routeOf: routeOf).install(into: &configuration)
         let accessLog = AccessLog(logger: Logger(label: "lossd.access"), routeOf: routeOf)
         accessLog.install(into: &configuration)
@@ -64,8 +69,6 @@ struct Operations: Sendable {
     func serveUntilDrained(_ server: Server, readiness: Readiness) throws {
         let shutdown = GracefulShutdown(
             readiness: readiness, grace: settings.drainGrace, deadline: settings.drainDeadline, logger: logger)
-        let deadline = settings.drainDeadline
-        shutdown.installSignalHandlers { server.shutdown(deadline: deadline) }
         try server.start()
         logger.notice(
             "listening",
@@ -74,6 +77,7 @@ struct Operations: Sendable {
                 "tls": .stringConvertible(server.configuration.tls != nil),
                 "auth": .stringConvertible(settings.authToken != nil),
             ])
-        shutdown.waitUntilDrained()
+        let deadline = settings.drainDeadline
+        shutdown.waitForSignalsAndDrain { server.shutdown(deadline: deadline) }
     }
 }

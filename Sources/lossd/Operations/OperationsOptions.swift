@@ -71,8 +71,10 @@ struct OperationsOptions: ParsableArguments {
         } catch {
             throw ValidationError("--auth-token-file: cannot read '\(path)': \(error)")
         }
-        let token = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: " \t\r\n")
-        guard !token.isEmpty, token.utf8.count <= 4096, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        let trimmed = bytes.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+        let token = String(decoding: trimmed, as: UTF8.self)
+        guard !trimmed.isEmpty, trimmed.count <= 4096, trimmed.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw ValidationError("--auth-token-file: '\(path)' must hold one token of 1 to 4096 visible ASCII characters")
         }
         return token
@@ -91,13 +93,4 @@ struct OperationsSettings: Sendable {
     var drainGrace: Duration = .seconds(5)
     /// How long in-flight requests may take to finish once the listener has closed.
     var drainDeadline: Duration = .seconds(20)
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var slice = self[...]
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
-    }
 }

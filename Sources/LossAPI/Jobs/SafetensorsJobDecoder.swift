@@ -1,0 +1,46 @@
+import LossKernels
+
+/// Reads a job from a safetensors body (API.md "Binary: safetensors"): tensors named input,
+/// target and optionally weight, pos_weight, grad_output; options from the query string.
+enum SafetensorsJobDecoder {
+    /// The job in `body`.
+    ///
+    /// - Throws: `Problem` MALFORMED_REQUEST (an invalid file, pointing at the tensor named in
+    ///   the error; an unknown tensor), INVALID_TENSOR, INVALID_OPTION.
+    static func decode(_ body: [UInt8], loss: LossName, query: [(name: String, value: String)]) throws(Problem) -> DecodedJob {
+        let file: SafetensorsFile
+        do {
+            file = try SafetensorsReader.read(body)
+        } catch {
+            throw Problem(
+                .malformedRequest, "Invalid safetensors body: \(error.description).",
+                pointer: error.tensor.map { JSONPointer.appending("", key: $0) } ?? "")
+        }
+        var options = OptionDecoding(loss: loss)
+        try options.set(query: query)
+        var outputs = JobOutputs.all
+        if let names = query.first(where: { $0.name == "outputs" })?.value {
+            outputs = []
+            for name in names.split(separator: ",") {
+                guard let output = JobOutputs(name: String(name)) else {
+                    throw Problem(.malformedRequest, "Unknown output \"\(name)\"; outputs are value, grad, diagnostics.",
+                                  pointer: "/outputs")
+                }
+                outputs.insert(output)
+            }
+        }
+        var tensors: [String: WireTensor] = [:]
+        for tensor in file.tensors {
+            let pointer = JSONPointer.appending("", key: tensor.name)
+            guard JobAssembler.tensorNames.contains(tensor.name) else {
+                throw Problem(
+                    .malformedRequest,
+                    "Unknown tensor \"\(tensor.name)\"; a job has " + JobAssembler.tensorNames.joined(separator: ", ") + ".",
+                    pointer: pointer)
+            }
+            tensors[tensor.name] = try WireTensor.binary(tensor, source: TensorSource(pointer: pointer, layout: .flat))
+        }
+        return try JobAssembler.assemble(
+            loss: loss, tensors: tensors, options: options, outputs: outputs, base: "", optionsPointer: "/options")
+    }
+}

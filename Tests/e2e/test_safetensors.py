@@ -1,0 +1,87 @@
+"""safetensors request and response bodies on POST /v1/loss/{name}."""
+import json
+
+import numpy as np
+import pytest
+from safetensors.numpy import load, save
+
+from golden import CASES, as_array, assert_close, expected
+
+NUMPY = {"float32": np.float32, "float64": np.float64, "int64": np.int64}
+
+
+def st_body(case):
+    return save({k: as_array(case[k], NUMPY[case[k]["dtype"]]) for k in
+                 ("input", "target", "weight", "pos_weight", "grad_output") if k in case})
+
+
+def query(case, compat):
+    options = dict(case.get("options", {}), compat=compat)
+    return "&".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in options.items())
+
+
+@pytest.mark.parametrize("case", CASES[::7], ids=lambda c: c["name"])
+def test_golden_case_round_trips_through_safetensors(http, url, case):
+    r = http.post(f"{url}/v1/loss/{case['loss']}?{query(case, 'pytorch')}", data=st_body(case),
+                  headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"] == "application/octet-stream"
+    tensors = load(r.content)
+    want = expected(case, "pytorch")
+    assert tensors["grad"].dtype == NUMPY[case["dtype"]]
+    assert_close(tensors["value"], as_array(want["value"], np.float64), case["dtype"], "value")
+    assert_close(tensors["grad"], as_array(want["grad"], np.float64), case["dtype"], "grad")
+
+
+def test_diagnostics_ride_in_the_metadata(http, url):
+    from safetensors import safe_open
+    import tempfile
+    body = save({"input": np.array([[1.0, 2.0]], dtype=np.float32), "target": np.array([-100], dtype=np.int64)})
+    r = http.post(url + "/v1/loss/cross_entropy", data=body, headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 200, r.text
+    with tempfile.NamedTemporaryFile(suffix=".safetensors") as f:
+        f.write(r.content)
+        f.flush()
+        with safe_open(f.name, "np") as st:
+            diagnostics = json.loads(st.metadata()["diagnostics"])
+    assert "ALL_TARGETS_IGNORED" in [w["code"] for w in diagnostics["warnings"]]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision_inputs_are_widened(http, url, dtype):
+    import ml_dtypes  # ships with tritonclient; numpy has no bfloat16 of its own
+    np_dtype = np.float16 if dtype == "float16" else ml_dtypes.bfloat16
+    x = np.array([[0.1, 2.0, -1.0]], dtype=np_dtype)
+    body = save({"input": x, "target": np.array([1], dtype=np.int32)})
+    r = http.post(url + "/v1/loss/cross_entropy", data=body,
+                  headers={"Content-Type": "application/octet-stream", "Accept": "application/json"})
+    assert r.status_code == 200, r.text
+    logits = x.astype(np.float32)[0].astype(np.float64)
+    wanted = np.log(np.exp(logits).sum()) - logits[1]
+    assert abs(r.json()["value"] - wanted) < 1e-6
+
+
+def test_uint8_targets_are_class_indices(http, url):
+    body = save({"input": np.zeros((2, 3), dtype=np.float32), "target": np.array([2, 0], dtype=np.uint8)})
+    r = http.post(url + "/v1/loss/nll_loss?reduction=sum", data=body, headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 200, r.text
+    assert load(r.content)["value"] == 0.0
+
+
+def test_invalid_safetensors_is_malformed_request(http, url):
+    r = http.post(url + "/v1/loss/mse_loss", data=b"\x10\x00\x00\x00\x00\x00\x00\x00{}",
+                  headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 400 and r.json()["code"] == "MALFORMED_REQUEST"
+
+
+def test_missing_tensor_points_at_its_name(http, url):
+    body = save({"input": np.zeros((2,), dtype=np.float32)})
+    r = http.post(url + "/v1/loss/mse_loss", data=body, headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 400 and r.json()["errors"][0]["pointer"] == "/target"
+
+
+def test_element_errors_point_at_the_flat_index(http, url):
+    body = save({"input": np.zeros((2, 3), dtype=np.float32), "target": np.array([1, 5], dtype=np.int64)})
+    r = http.post(url + "/v1/loss/cross_entropy", data=body, headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 422
+    assert r.json()["code"] == "TARGET_OUT_OF_RANGE" and r.json()["errors"][0]["pointer"] == "/target/1"
