@@ -39,12 +39,18 @@ final class TLSLoopbackClient {
         try sendPending()
     }
 
+    /// Whether the server's close_notify has arrived.
+    private(set) var receivedCloseNotify = false
+
     /// Reads plaintext until `done` says the bytes so far are complete, or the peer closes.
     func receive(until done: ([UInt8]) -> Bool) throws -> [UInt8] {
         var plaintext: [UInt8] = []
         while !done(plaintext) {
             guard try receiveSome() else { break }
-            if try session.readPlaintext(into: &plaintext) == .closedByPeer { break }
+            if try session.readPlaintext(into: &plaintext) == .closedByPeer {
+                receivedCloseNotify = true
+                break
+            }
         }
         return plaintext
     }

@@ -64,13 +64,19 @@ struct TLSServerIntegrationTests {
         }
     }
 
-    @Test("300 pipelined requests in one TLS write, more than the input buffer holds, all get answers")
-    func pipelinedOverTLS() throws {
+    /// Runs `body` with a raw TLS client connected to an HTTPS server.
+    static func withTLSClient(_ body: (TLSLoopbackClient) throws -> Void) throws {
         let certificate = try TLSTestCertificate()
         defer { certificate.remove() }
         let tls = Server.TLS(certificatePath: certificate.certificatePath, keyPath: certificate.keyPath)
         try withTestServer(tls: tls) { port in
-            let client = try TLSLoopbackClient(port: port, certificatePath: certificate.certificatePath)
+            try body(TLSLoopbackClient(port: port, certificatePath: certificate.certificatePath))
+        }
+    }
+
+    @Test("300 pipelined requests in one TLS write, more than the input buffer holds, all get answers")
+    func pipelinedOverTLS() throws {
+        try Self.withTLSClient { client in
             let padding = String(repeating: "p", count: 400)
             let request = "GET /small HTTP/1.1\r\nHost: localhost\r\nX-Padding: \(padding)\r\n\r\n"
             try client.send(Array(String(repeating: request, count: 300).utf8))  // about 135 KB
@@ -86,6 +92,17 @@ struct TLSServerIntegrationTests {
             }
             let responses = try client.receive { answers($0) >= 300 }
             #expect(answers(responses) == 300)
+        }
+    }
+
+    @Test("Connection: close ends with the server's close_notify, not a bare TCP close")
+    func closeNotifyOnConnectionClose() throws {
+        try Self.withTLSClient { client in
+            try client.send(Array("GET /small HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8))
+            let response = try client.receive { _ in false }  // read until the server closes
+            #expect(String(decoding: response, as: UTF8.self).hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(response.suffix(2) == Array("ok".utf8))
+            #expect(client.receivedCloseNotify)
         }
     }
 
