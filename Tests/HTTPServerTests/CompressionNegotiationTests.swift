@@ -114,11 +114,14 @@ struct CompressionNegotiationTests {
         #expect(AcceptEncoding(nil).isAcceptable(.gzip))  // RFC: no field means anything goes
     }
 
-    @Test("Content-Encoding of a request maps to a coding or to 415", arguments: [
-        (nil, ContentCoding.identity), ("", .identity), ("identity", .identity), ("gzip", .gzip),
-        (" GZip ", .gzip), ("x-gzip", .gzip), ("deflate", .deflate), ("br", nil), ("gzip, gzip", nil),
-        ("gzip, deflate", nil),
-    ] as [(String?, ContentCoding?)])
+    @Test(
+        "Content-Encoding of a request maps to a coding or to 415",
+        arguments: [
+            (nil, ContentCoding.identity), ("", .identity), ("identity", .identity), ("gzip", .gzip),
+            (" GZip ", .gzip), ("x-gzip", .gzip), ("deflate", .deflate), ("br", nil), ("gzip, gzip", nil),
+            ("gzip, deflate", nil),
+        ] as [(String?, ContentCoding?)]
+    )
     func requestContentEncoding(field: String?, expected: ContentCoding?) {
         #expect(ContentCoding(contentEncoding: field) == expected)
     }
