@@ -38,7 +38,7 @@ import Testing
         }
         #expect(outputs.count == 2)
         #expect(response.body.count == length + 4 + 8)  // value (scalar) and grad (2 floats)
-        #expect(Array(response.body[length..<(length + 4)]) == [0, 0, 0x20, 0x40])  // mean((3-1)², (2-2)²) = 2.5
+        #expect(Array(response.body[length..<(length + 4)]) == [0, 0, 0, 0x40])  // mean((3-1)², (2-2)²) = 2.0
     }
 
     @Test(arguments: [

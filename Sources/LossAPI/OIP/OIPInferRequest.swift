@@ -48,8 +48,11 @@ struct OIPInferRequest {
                 }
             }
         }
-        guard case .array(let inputs)? = object["inputs"] else {
-            throw Problem(.malformedRequest, "inputs must be an array of tensors.", pointer: "/inputs")
+        let inputs: [JSONValue]
+        switch object["inputs"] {
+        case .array(let items)?: inputs = items
+        case .numbers(let empty)? where empty.values.isEmpty && empty.shape.count == 1: inputs = []
+        default: throw Problem(.malformedRequest, "inputs must be an array of tensors.", pointer: "/inputs")
         }
         var tensors: [String: WireTensor] = [:]
         var remaining = binary
