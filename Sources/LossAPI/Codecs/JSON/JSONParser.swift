@@ -241,8 +241,14 @@ struct JSONParser {
             frames[top].allIntegers = allIntegers
         }
         while true {
-            let (value, isInteger) = try withCurrentCount(count, top) { (parser: inout JSONParser) throws(JSONParseError) in
-                try parser.readNumber()
+            let value: Double
+            let isInteger: Bool
+            do {
+                (value, isInteger) = try readNumber()
+            } catch {
+                // The error's pointer was built with the count stored before this run.
+                frames[top].count = count
+                throw JSONParseError(kind: error.kind, offset: error.offset, pointer: pointer())
             }
             scratch.append(value)
             scratchIsInteger.append(isInteger)
@@ -260,20 +266,6 @@ struct JSONParser {
                 throw error(.trailingComma)
             }
             return true
-        }
-    }
-
-    /// Runs `body`; if it throws, rebuilds the error's pointer with frame `top` at index `count`
-    /// (the run loop keeps its count in a local until it stops).
-    @inline(__always)
-    private mutating func withCurrentCount<T>(
-        _ count: Int, _ top: Int, _ body: (inout JSONParser) throws(JSONParseError) -> T
-    ) throws(JSONParseError) -> T {
-        do {
-            return try body(&self)
-        } catch {
-            frames[top].count = count
-            throw JSONParseError(kind: error.kind, offset: error.offset, pointer: pointer())
         }
     }
 

@@ -83,6 +83,7 @@ struct NumberSpelling {
 
     /// Lays out `digits × 10^exponent` (digits > 0), in scientific notation when `scientific`
     /// says so or, when it is `nil`, by `repr`'s rule on the decimal point position.
+    @inline(__always)  // Per written number; a call with five arguments costs ~10% of the work.
     private func spell(
         negative: Bool, digits: UInt64, exponent: Int, scientific: Bool?, to out: UnsafeMutablePointer<UInt8>
     ) -> Int {
@@ -93,69 +94,69 @@ struct NumberSpelling {
             exponent += 1
         }
         let count = digitCount(digits)
-        // The digits, into a 24-byte scratch area.
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        return withUnsafeMutableBytes(of: &scratch) { raw -> Int in
-            let text = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            writeDigits(digits, count: count, to: text)
-            var p = 0
-            if negative {
-                out[0] = UInt8(ascii: "-")
-                p = 1
-            }
-            let point = exponent + count  // value = 0.DIGITS × 10^point
-            if !(scientific ?? (point <= -4 || point > 16)) {
-                if point <= 0 {
-                    out[p] = UInt8(ascii: "0")
-                    out[p + 1] = UInt8(ascii: ".")
-                    p += 2
-                    for _ in 0..<(-point) {
-                        out[p] = UInt8(ascii: "0")
-                        p += 1
-                    }
-                    (out + p).update(from: text, count: count)
-                    return p + count
-                }
-                if point >= count {
-                    (out + p).update(from: text, count: count)
-                    p += count
-                    for _ in 0..<(point - count) {
-                        out[p] = UInt8(ascii: "0")
-                        p += 1
-                    }
-                    out[p] = UInt8(ascii: ".")
-                    out[p + 1] = UInt8(ascii: "0")
-                    return p + 2
-                }
-                (out + p).update(from: text, count: point)
-                p += point
-                out[p] = UInt8(ascii: ".")
-                (out + p + 1).update(from: text + point, count: count - point)
-                return p + 1 + count - point
-            }
-            out[p] = text[0]
-            p += 1
-            if count > 1 {
-                out[p] = UInt8(ascii: ".")
-                (out + p + 1).update(from: text + 1, count: count - 1)
-                p += count
-            }
-            out[p] = UInt8(ascii: "e")
-            var e = point - 1
-            out[p + 1] = e < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
-            e = abs(e)
-            p += 2
-            if e >= 100 {
-                out[p] = UInt8(48 + e / 100)
-                e %= 100
-                p += 1
-            }
-            pairs.withUnsafeBufferPointer { pairs in
-                out[p] = pairs[2 * e]
-                out[p + 1] = pairs[2 * e + 1]
-            }
-            return p + 2
+        var p = 0
+        if negative {
+            out[0] = UInt8(ascii: "-")
+            p = 1
         }
+        // Digits go straight to their place in `out`; word stores may run up to 8 bytes past
+        // them, within the ``maxLength`` room (at most 6 + 17 bytes are touched).
+        let point = exponent + count  // value = 0.DIGITS × 10^point
+        if !(scientific ?? (point <= -4 || point > 16)) {
+            if point <= 0 {
+                // 0.000DDD (at most three zeros after the point).
+                out[p] = UInt8(ascii: "0")
+                out[p + 1] = UInt8(ascii: ".")
+                p += 2
+                for _ in 0..<(-point) {
+                    out[p] = UInt8(ascii: "0")
+                    p += 1
+                }
+                writeDigits(digits, count: count, to: out + p)
+                return p + count
+            }
+            if point >= count {
+                // DDD000.0
+                writeDigits(digits, count: count, to: out + p)
+                p += count
+                for _ in 0..<(point - count) {
+                    out[p] = UInt8(ascii: "0")
+                    p += 1
+                }
+                out[p] = UInt8(ascii: ".")
+                out[p + 1] = UInt8(ascii: "0")
+                return p + 2
+            }
+            // DD.DDD: written one place to the right, then the integer digits moved back.
+            writeDigits(digits, count: count, to: out + p + 1)
+            for i in 0..<point { out[p + i] = out[p + i + 1] }
+            out[p + point] = UInt8(ascii: ".")
+            return p + count + 1
+        }
+        // D.DDDe±XX
+        writeDigits(digits, count: count, to: out + p + 1)
+        out[p] = out[p + 1]
+        if count > 1 {
+            out[p + 1] = UInt8(ascii: ".")
+            p += count + 1
+        } else {
+            p += 1
+        }
+        out[p] = UInt8(ascii: "e")
+        var e = point - 1
+        out[p + 1] = e < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
+        e = abs(e)
+        p += 2
+        if e >= 100 {
+            out[p] = UInt8(48 + e / 100)
+            e %= 100
+            p += 1
+        }
+        pairs.withUnsafeBufferPointer { pairs in
+            out[p] = pairs[2 * e]
+            out[p + 1] = pairs[2 * e + 1]
+        }
+        return p + 2
     }
 
     /// Writes the `count` decimal digits of `value` at `text[0..<count]`, eight at a time

@@ -1,0 +1,69 @@
+// libFuzzer target for the JSON reader (compiled together with the codec's source files, listed
+// in sources.txt, by FuzzTesting/build.sh).
+//
+// Each input is parsed with lossd's options. Invariants checked on every call:
+// - the reader returns a value or a JSONParseError whose offset lies within the input; never a
+//   trap, a hang or a stack overflow (nesting is iterative and capped);
+// - every packed NumberArray holds exactly product(shape) values;
+// - an accepted document written back by JSONWriter (non-finite as literals) is accepted again
+//   and means the same (numbers equal as numbers: `-0` written as the integer `0` is Python's
+//   reading too);
+// - TensorDecoding on the document either packs it consistently or names an error pointer.
+// A violated invariant traps, which libFuzzer reports as a crash.
+
+/// Whether two parsed values mean the same document.
+func equivalent(_ a: JSONValue, _ b: JSONValue) -> Bool {
+    switch (a, b) {
+    case (.null, .null): return true
+    case (.bool(let x), .bool(let y)): return x == y
+    case (.string(let x), .string(let y)): return x == y
+    case (.number(let x), .number(let y)): return same(x.value, y.value)
+    case (.numbers(let x), .numbers(let y)):
+        return x.shape == y.shape && zip(x.values, y.values).allSatisfy { same($0, $1) }
+    case (.array(let x), .array(let y)):
+        return x.count == y.count && zip(x, y).allSatisfy { equivalent($0, $1) }
+    case (.object(let x), .object(let y)):
+        return x.members.count == y.members.count
+            && zip(x.members, y.members).allSatisfy { $0.key == $1.key && equivalent($0.value, $1.value) }
+    default: return false
+    }
+}
+
+func same(_ x: Double, _ y: Double) -> Bool {
+    x == y || (x.isNaN && y.isNaN)
+}
+
+func checkPacked(_ value: JSONValue) {
+    switch value {
+    case .numbers(let array):
+        precondition(array.values.count == array.shape.reduce(1, *), "packed count disagrees with shape")
+    case .array(let items):
+        items.forEach(checkPacked)
+    case .object(let object):
+        object.members.forEach { checkPacked($0.value) }
+    default: break
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzJSONReader(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: start, count: count))
+    let value: JSONValue
+    do {
+        value = try JSONReader.parse(bytes)
+    } catch {
+        precondition(error.offset >= 0 && error.offset <= count, "error offset outside the input")
+        return 0
+    }
+    checkPacked(value)
+    var writer = JSONWriter(nonFinite: .literals)
+    writer.value(value)
+    guard let again = try? JSONReader.parse(writer.bytes) else {
+        preconditionFailure("the writer produced a document the reader rejects")
+    }
+    precondition(equivalent(value, again), "writing and reading back changed the document")
+    if let packed = try? TensorDecoding.numberArray(from: value, pointer: "") {
+        precondition(packed.values.count == packed.shape.reduce(1, *), "tensor count disagrees with shape")
+    }
+    return 0
+}
