@@ -130,7 +130,7 @@ extension Loss {
         }
         if safeZero { stats.gradSumSquares = 0; stats.gradMaxAbs = 0 }
         var d = Diagnostics()
-        let (value, _) = ResultAssembly.reduce(sum: stats.lossSum, denominator: denominator, o.reduction,
+        let value = ResultAssembly.reduce(sum: stats.lossSum, denominator: denominator, o.reduction,
                                                         pytorch: o.compat == .pytorch)
         counts(&d, layout, stats, counted: counted)
         classStats(&d, stats, temperature: row.temperature, perplexity: !nll, entropy: !nll)
@@ -257,7 +257,7 @@ extension Loss {
             }
         }
         var d = Diagnostics()
-        let (value, _) = ResultAssembly.reduce(sum: stats.lossSum, denominator: denominator, o.reduction,
+        let value = ResultAssembly.reduce(sum: stats.lossSum, denominator: denominator, o.reduction,
                                                pytorch: o.compat == .pytorch)
         counts(&d, layout, stats, counted: layout.rows)
         classStats(&d, stats, temperature: row.temperature, perplexity: false, entropy: true)

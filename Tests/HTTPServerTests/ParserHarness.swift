@@ -23,19 +23,22 @@ struct ParseOutcome: Equatable {
 }
 
 /// How the bytes of one stream are cut into reads.
-enum Split: CaseIterable, CustomStringConvertible {
+enum Split: CustomStringConvertible {
     /// One read with everything.
     case whole
     /// One byte per read (ByteToMessageDecoderVerifier's drip feed).
     case bytewise
     /// Pseudo-random cuts from a fixed seed (repeatable).
     case random
+    /// Reads of `n` bytes (the fuzz target's split).
+    case fixed(Int)
 
     var description: String {
         switch self {
         case .whole: "whole"
         case .bytewise: "bytewise"
         case .random: "random"
+        case .fixed(let size): "fixed(\(size))"
         }
     }
 
@@ -43,6 +46,8 @@ enum Split: CaseIterable, CustomStringConvertible {
         switch self {
         case .whole:
             return [bytes[...]]
+        case .fixed(let size):
+            return stride(from: 0, to: bytes.count, by: size).map { bytes[$0..<min(bytes.count, $0 + size)] }
         case .bytewise:
             return bytes.indices.map { bytes[$0..<($0 + 1)] }
         case .random:

@@ -135,6 +135,9 @@ struct HTTPRequestParser {
                     return (consumed, .needMoreData)
                 }
                 consumed = line.next
+                // The limit checks of a partial line run first on the complete line too, so the
+                // outcome never depends on where the reads were cut.
+                if let error = checkPartialLine(length: line.next - 1 - lineStart) { return (consumed, fail(error)) }
                 if let error = line.error { return (consumed, fail(error)) }
                 let content = UnsafeBufferPointer(rebasing: input[lineStart..<line.contentEnd])
                 if let event = processLine(content, wireBytes: line.next - lineStart) {
@@ -169,7 +172,9 @@ struct HTTPRequestParser {
     private func checkPartialLine(length: Int) -> HTTPParserError? {
         switch state {
         case .requestLine:
-            if length > limits.maxRequestLineBytes {
+            // `length` may include the CR of a CRLF whose LF is still to come; a complete line is
+            // measured without it, so allow one byte here to decide alike for every split.
+            if length > limits.maxRequestLineBytes + 1 {
                 return HTTPParserError(.requestLineTooLong, "request line longer than \(limits.maxRequestLineBytes) bytes")
             }
             return sectionBytes + length > limits.maxHeaderBytes ? headerTooLarge() : nil
@@ -212,6 +217,9 @@ struct HTTPRequestParser {
             head.add(field)
             return nil
         case .chunkSize:
+            if wireBytes > limits.maxChunkLineBytes {
+                return fail(.chunkLineTooLong, "chunk-size line longer than \(limits.maxChunkLineBytes) bytes")
+            }
             return processChunkSizeLine(line)
         case .trailerFields:
             sectionBytes += wireBytes

@@ -87,6 +87,22 @@ paths:
             Server-Timing: { $ref: "#/components/headers/ServerTiming" }
           content:
             application/yaml:
+              schema: { type: object }
+  /metrics:
+    get:
+      tags: [health]
+      operationId: metrics
+      summary: Prometheus text exposition (never behind the bearer token)
+      parameters:
+        - $ref: "#/components/parameters/RequestId"
+      responses:
+        "200":
+          description: Requests, latency histograms, bytes, in-flight jobs, kernel time, warnings by code.
+          headers:
+            X-Request-Id: { $ref: "#/components/headers/XRequestId" }
+            Server-Timing: { $ref: "#/components/headers/ServerTiming" }
+          content:
+            text/plain:
               schema: { type: string }
   /v1/losses:
     get:
@@ -482,6 +498,7 @@ components:
       type: object
       required: [input, target]
       additionalProperties: false
+      example: {"input": [[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]], "target": [0, 2], "options": {"reduction": "mean"}}
       properties:
         input: { $ref: "#/components/schemas/Tensor" }
         target: { $ref: "#/components/schemas/Tensor" }
@@ -495,23 +512,17 @@ components:
     BatchRequest:
       type: object
       required: [jobs]
+      additionalProperties: false
       properties:
         jobs:
           type: array
+          description: >-
+            Jobs as for POST /v1/loss/{name} plus `loss`, the loss name. Any JSON value is
+            accepted here: a job that is not valid becomes `{"error": problem}` in its place
+            and the others still run.
           items:
-            type: object
-            required: [loss, input, target]
-            properties:
-              loss: { type: string }
-              input: { $ref: "#/components/schemas/Tensor" }
-              target: { $ref: "#/components/schemas/Tensor" }
-              weight: { $ref: "#/components/schemas/Tensor" }
-              pos_weight: { $ref: "#/components/schemas/Tensor" }
-              grad_output: { $ref: "#/components/schemas/Tensor" }
-              options: { $ref: "#/components/schemas/Options" }
-              outputs:
-                type: array
-                items: { type: string, enum: [value, grad, diagnostics] }
+            description: A job (see Job) with a `loss` member.
+            example: {"loss": "mse_loss", "input": [1.0, 2.0], "target": [1.5, 2.0]}
     Warning:
       type: object
       required: [code, message, count, examples]
@@ -616,6 +627,10 @@ components:
     InferRequest:
       type: object
       required: [inputs]
+      example:
+        inputs:
+          - {"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [2.0, 0.5, -1.0, 0.1, 0.2, 3.0]}
+          - {"name": "target", "shape": [2], "datatype": "INT64", "data": [0, 2]}
       properties:
         id: { type: string }
         parameters: { $ref: "#/components/schemas/OIPParameters" }

@@ -94,7 +94,7 @@ struct Elementwise {
             d.warnings.append(LossWarning(code: "ALL_TARGETS_IGNORED", message: "mean over zero elements: PyTorch returns NaN",
                                           count: 1, examples: []))
         }
-        let (value, _) = ResultAssembly.reduce(sum: loss.sum, denominator: denominator, o.reduction,
+        let value = ResultAssembly.reduce(sum: loss.sum, denominator: denominator, o.reduction,
                                                pytorch: o.compat == .pytorch)
         let valueTensor = reduced
             ? ResultAssembly.tensor([], [value], o.dtype) : ResultAssembly.tensor(job.input.shape, losses, o.dtype)

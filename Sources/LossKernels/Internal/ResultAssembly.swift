@@ -15,14 +15,11 @@ enum ResultAssembly {
     }
 
     /// Reduced value of a loss whose mean divides by `denominator`; safe mode answers 0 for an
-    /// empty mean. Returns (value, what PyTorch gives).
-    static func reduce(sum: Double, denominator: Double, _ r: Reduction, pytorch: Bool) -> (value: Double, torch: Double) {
+    /// empty mean (PyTorch's 0/0 = NaN; `Loss.compute` reports that in `diagnostics.pytorch`).
+    static func reduce(sum: Double, denominator: Double, _ r: Reduction, pytorch: Bool) -> Double {
         switch r {
-        case .sum: return (sum, sum)
-        case .mean, .batchmean:
-            let torch = sum / denominator
-            return (denominator == 0 && !pytorch ? 0 : torch, torch)
-        case .none: return (sum, sum)
+        case .sum, .none: return sum
+        case .mean, .batchmean: return denominator == 0 && !pytorch ? 0 : sum / denominator
         }
     }
 

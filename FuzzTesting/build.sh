@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds one libFuzzer target: FuzzTesting/build.sh FuzzHTTPParser  ->  FuzzTesting/.build/FuzzHTTPParser
+# A target is Sources/<Name>/main.swift (with @_cdecl("LLVMFuzzerTestOneInput")) compiled with
+# the repository files listed in Sources/<Name>/sources.txt (paths relative to the repo root),
+# so internal parser types are fuzzed directly, with ASan and libFuzzer instrumentation.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+name="${1:?usage: build.sh <TargetName>}"
+mkdir -p "$here/.build"
+sources=()
+while IFS= read -r line; do
+    [ -n "$line" ] && sources+=("$root/$line")
+done < "$here/Sources/$name/sources.txt"
+swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name "$name" \
+    "$here/Sources/$name/main.swift" "${sources[@]}" -o "$here/.build/$name"
+echo "$here/.build/$name"
