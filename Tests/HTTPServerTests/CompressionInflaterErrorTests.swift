@@ -16,9 +16,12 @@ struct CompressionInflaterErrorTests {
         }
     }
 
-    @Test("a zip bomb stops at the cap with its own error, without allocating past it", arguments: [
-        CompressionFormat.gzip, .zlib,
-    ])
+    @Test(
+        "a zip bomb stops at the cap with its own error, without allocating past it",
+        arguments: [
+            CompressionFormat.gzip, .zlib,
+        ]
+    )
     func zipBombStopsAtCap(format: CompressionFormat) {
         // 64 MiB of zeros compress to about 64 KiB: a 1000:1 bomb.
         let deflater = Deflater(format: format, level: 9)
@@ -111,9 +114,12 @@ struct CompressionInflaterErrorTests {
         #expect(code == .corrupt)
     }
 
-    @Test("random damage to a stream ends in a result or an InflateError, never beyond the cap", arguments: [
-        CompressionFormat.gzip, .zlib, .rawDeflate,
-    ])
+    @Test(
+        "random damage to a stream ends in a result or an InflateError, never beyond the cap",
+        arguments: [
+            CompressionFormat.gzip, .zlib, .rawDeflate,
+        ]
+    )
     func randomDamage(format: CompressionFormat) {
         var generator = SeededGenerator(seed: 0xC0FFEE)
         let valid = Deflater.compress(Self.body, format: format)
@@ -125,7 +131,9 @@ struct CompressionInflaterErrorTests {
                 let position = Int.random(in: 0..<damaged.count, using: &generator)
                 damaged[position] = UInt8.random(in: 0...255, using: &generator)
             }
-            if Bool.random(using: &generator) { damaged.removeLast(Int.random(in: 0..<damaged.count, using: &generator)) }
+            if Bool.random(using: &generator) {
+                damaged.removeLast(Int.random(in: 0..<damaged.count, using: &generator))
+            }
             let inflater = Inflater(format: format, limit: limit)
             var output: [UInt8] = []
             do {
@@ -176,11 +184,19 @@ struct CompressionInflaterErrorTests {
     func dataAfterTheEnd() {
         let garbage = Array("XYZ".utf8)
         let gzipCode = Self.errorCode { () throws(InflateError) in
-            _ = try Inflater.decompress(Deflater.compress(Self.body, format: .gzip) + garbage, format: .gzip, limit: 1 << 20)
+            _ = try Inflater.decompress(
+                Deflater.compress(Self.body, format: .gzip) + garbage,
+                format: .gzip,
+                limit: 1 << 20
+            )
         }
         #expect(gzipCode == .corrupt)
         let zlibCode = Self.errorCode { () throws(InflateError) in
-            _ = try Inflater.decompress(Deflater.compress(Self.body, format: .zlib) + garbage, format: .zlib, limit: 1 << 20)
+            _ = try Inflater.decompress(
+                Deflater.compress(Self.body, format: .zlib) + garbage,
+                format: .zlib,
+                limit: 1 << 20
+            )
         }
         #expect(zlibCode == .trailingData)
     }

@@ -1,4 +1,5 @@
 import HTTPServer
+import LossTestSupport
 import Testing
 
 @Suite("Accept-Encoding negotiation (RFC 9110 §12.5.3)")
@@ -69,6 +70,30 @@ struct CompressionNegotiationTests {
         #expect(ContentCoding.negotiate(acceptEncoding: field) == expected)
     }
 
+    @Test("random fields never fail, and the choice is always acceptable to the field")
+    func randomFieldsAreConsistent() {
+        var generator = SeededGenerator(seed: 12_345)
+        let pieces = [
+            "gzip", "GZip", "deflate", "identity", "*", "br", "x-gzip", ";", ",", " ", "q=", "Q=", "0", "1", ".",
+            "5", "000", "=", "\t", "\u{00e9}", "\"", "q=0", "q=1", ";q=0.5",
+        ]
+        for _ in 0..<5000 {
+            let field = (0..<Int.random(in: 0...12, using: &generator)).map { _ in
+                pieces.randomElement(using: &generator)!
+            }.joined()
+            let accepted = AcceptEncoding(field)
+            for preferIdentity in [false, true] {
+                let choice = accepted.negotiate(preferIdentity: preferIdentity)
+                if let coding = choice.coding {
+                    #expect(accepted.isAcceptable(coding), "\(field) chose \(coding)")
+                } else {
+                    #expect(!accepted.isAcceptable(.identity), "\(field) refused with identity acceptable")
+                    #expect(!accepted.isAcceptable(.gzip) && !accepted.isAcceptable(.deflate), "\(field)")
+                }
+            }
+        }
+    }
+
     @Test("a small body stays identity unless identity is forbidden")
     func preferIdentityForSmallBodies() {
         #expect(ContentCoding.negotiate(acceptEncoding: "gzip", preferIdentity: true) == .identity)
@@ -89,11 +114,14 @@ struct CompressionNegotiationTests {
         #expect(AcceptEncoding(nil).isAcceptable(.gzip))  // RFC: no field means anything goes
     }
 
-    @Test("Content-Encoding of a request maps to a coding or to 415", arguments: [
-        (nil, ContentCoding.identity), ("", .identity), ("identity", .identity), ("gzip", .gzip),
-        (" GZip ", .gzip), ("x-gzip", .gzip), ("deflate", .deflate), ("br", nil), ("gzip, gzip", nil),
-        ("gzip, deflate", nil),
-    ] as [(String?, ContentCoding?)])
+    @Test(
+        "Content-Encoding of a request maps to a coding or to 415",
+        arguments: [
+            (nil, ContentCoding.identity), ("", .identity), ("identity", .identity), ("gzip", .gzip),
+            (" GZip ", .gzip), ("x-gzip", .gzip), ("deflate", .deflate), ("br", nil), ("gzip, gzip", nil),
+            ("gzip, deflate", nil),
+        ] as [(String?, ContentCoding?)]
+    )
     func requestContentEncoding(field: String?, expected: ContentCoding?) {
         #expect(ContentCoding(contentEncoding: field) == expected)
     }

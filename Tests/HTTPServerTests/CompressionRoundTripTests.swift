@@ -18,7 +18,9 @@ struct CompressionRoundTripTests {
 
     @Test(
         "one-shot compression round-trips every format and level",
-        arguments: CompressionFormat.allCases, [0, 1, 6, 9])
+        arguments: CompressionFormat.allCases,
+        [0, 1, 6, 9]
+    )
     func oneShotRoundTrip(format: CompressionFormat, level: Int) throws {
         let input = Self.floatText(count: 5000, seed: 1)
         let compressed = Deflater.compress(input, format: format, level: level)

@@ -15,12 +15,19 @@ struct CompressionServerIntegrationTests {
         return fields
     }
 
-    static func curl(_ port: Int, _ arguments: [String], input: [UInt8]? = nil) throws -> (headers: [String: String], body: [UInt8]) {
+    static func curl(_ port: Int, _ arguments: [String], input: [UInt8]? = nil) throws -> (
+        headers: [String: String], body: [UInt8]
+    ) {
         let run = try ToolRun.run(
-            ["curl", "--silent", "--show-error", "--dump-header", "/dev/stderr"] + arguments.map {
-                $0.replacingOccurrences(of: "BASE", with: "http://127.0.0.1:\(port)")
-            }, input: input)
-        guard run.status == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: run.errorOutput]) }
+            ["curl", "--silent", "--show-error", "--dump-header", "/dev/stderr"]
+                + arguments.map {
+                    $0.replacingOccurrences(of: "BASE", with: "http://127.0.0.1:\(port)")
+                },
+            input: input
+        )
+        guard run.status == 0 else {
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: run.errorOutput])
+        }
         return (headers(run.errorOutput), run.output)
     }
 
@@ -70,13 +77,17 @@ struct CompressionServerIntegrationTests {
         try withTestServer { port in
             for (coding, format) in [("gzip", CompressionFormat.gzip), ("deflate", .zlib)] {
                 let echoed = try Self.curl(
-                    port, ["--header", "Content-Encoding: \(coding)", "--data-binary", "@-", "BASE/echo"],
-                    input: Deflater.compress(compressibleBody, format: format))
+                    port,
+                    ["--header", "Content-Encoding: \(coding)", "--data-binary", "@-", "BASE/echo"],
+                    input: Deflater.compress(compressibleBody, format: format)
+                )
                 #expect(echoed.body == compressibleBody, "\(coding)")
             }
             // An empty body declared as gzip has nothing to inflate.
             let empty = try Self.curl(
-                port, ["--header", "Content-Encoding: gzip", "--data-binary", "", "--write-out", "%{http_code}", "BASE/echo"])
+                port,
+                ["--header", "Content-Encoding: gzip", "--data-binary", "", "--write-out", "%{http_code}", "BASE/echo"]
+            )
             #expect(empty.body == Array("200".utf8))
         }
     }
@@ -86,19 +97,34 @@ struct CompressionServerIntegrationTests {
         try withTestServer(maxDecompressedBodyBytes: 1 << 20) { port in
             let bomb = Deflater.compress([UInt8](repeating: 0, count: 64 << 20), format: .gzip, level: 9)
             let bombed = try Self.curl(
-                port, ["--header", "Content-Encoding: gzip", "--data-binary", "@-", "--write-out", "%{http_code}", "BASE/echo"],
-                input: bomb)
+                port,
+                [
+                    "--header", "Content-Encoding: gzip", "--data-binary", "@-", "--write-out", "%{http_code}",
+                    "BASE/echo",
+                ],
+                input: bomb
+            )
             #expect(bombed.body.suffix(3) == Array("413".utf8))
 
             var corrupt = Deflater.compress(compressibleBody, format: .gzip)
             corrupt[corrupt.count / 2] ^= 0xFF
             let corrupted = try Self.curl(
-                port, ["--header", "Content-Encoding: gzip", "--data-binary", "@-", "--write-out", "%{http_code}", "BASE/echo"],
-                input: corrupt)
+                port,
+                [
+                    "--header", "Content-Encoding: gzip", "--data-binary", "@-", "--write-out", "%{http_code}",
+                    "BASE/echo",
+                ],
+                input: corrupt
+            )
             #expect(corrupted.body.suffix(3) == Array("400".utf8))
 
             let unknown = try Self.curl(
-                port, ["--header", "Content-Encoding: br", "--data-binary", "xyz", "--write-out", "%{http_code}", "BASE/echo"])
+                port,
+                [
+                    "--header", "Content-Encoding: br", "--data-binary", "xyz", "--write-out", "%{http_code}",
+                    "BASE/echo",
+                ]
+            )
             #expect(unknown.body.suffix(3) == Array("415".utf8))
             #expect(unknown.headers["accept-encoding"]?.contains("gzip") == true)
         }

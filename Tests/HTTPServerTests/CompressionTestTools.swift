@@ -40,8 +40,10 @@ struct ToolRun {
         group.wait()
         process.waitUntilExit()
         return ToolRun(
-            status: process.terminationStatus, output: Array(outputData),
-            errorOutput: String(decoding: errorData.get(), as: UTF8.self))
+            status: process.terminationStatus,
+            output: Array(outputData),
+            errorOutput: String(decoding: errorData.get(), as: UTF8.self)
+        )
     }
 
     /// Runs a tool and returns its standard output, throwing if it exits non-zero.
@@ -49,7 +51,9 @@ struct ToolRun {
         let run = try run(arguments, input: input)
         guard run.status == 0 else {
             throw CocoaError(
-                .executableLoad, userInfo: [NSLocalizedDescriptionKey: "\(arguments) exited \(run.status): \(run.errorOutput)"])
+                .executableLoad,
+                userInfo: [NSLocalizedDescriptionKey: "\(arguments) exited \(run.status): \(run.errorOutput)"]
+            )
         }
         return run.output
     }
@@ -66,8 +70,10 @@ private final class ErrorCollector: @unchecked Sendable {
 
 /// Starts a server on an ephemeral loopback port, runs `body` with its port, then shuts it down.
 func withTestServer(
-    tls: Server.TLS? = nil, compression: Server.Compression = Server.Compression(),
-    maxDecompressedBodyBytes: Int? = nil, _ body: (Int) throws -> Void
+    tls: Server.TLS? = nil,
+    compression: Server.Compression = Server.Compression(),
+    maxDecompressedBodyBytes: Int? = nil,
+    _ body: (Int) throws -> Void
 ) throws {
     var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
     configuration.tls = tls
@@ -81,7 +87,8 @@ func withTestServer(
 
 /// A float JSON body well above the default compression threshold.
 let compressibleBody = Array(
-    ("[" + (0..<12_000).map { "\(Float($0) * 0.000_173 - 1.0)" }.joined(separator: ",") + "]").utf8)
+    ("[" + (0..<12_000).map { "\(Float($0) * 0.000_173 - 1.0)" }.joined(separator: ",") + "]").utf8
+)
 
 /// The handler behind `withTestServer`:
 /// - `GET /big` → `compressibleBody` as JSON;

@@ -65,7 +65,10 @@ struct TLSContextTests {
         defer { certificate.remove() }
         let context = try certificate.serverContext()
         let clientContext = try TLSContext(
-            clientTrusting: certificate.certificatePath, serverName: "localhost", applicationProtocols: ["http/1.1"])
+            clientTrusting: certificate.certificatePath,
+            serverName: "localhost",
+            applicationProtocols: ["http/1.1"]
+        )
         let versions = try await withThrowingTaskGroup(of: String?.self) { group in
             for _ in 0..<8 {
                 group.addTask {

@@ -11,7 +11,10 @@ final class TLSLoopbackClient {
     /// Connects to 127.0.0.1:`port` and completes the handshake, trusting `certificatePath`.
     init(port: Int, certificatePath: String) throws {
         let context = try TLSContext(
-            clientTrusting: certificatePath, serverName: "localhost", applicationProtocols: ["http/1.1"])
+            clientTrusting: certificatePath,
+            serverName: "localhost",
+            applicationProtocols: ["http/1.1"]
+        )
         session = TLSSession(context: context)
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
@@ -21,7 +24,9 @@ final class TLSLoopbackClient {
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
         while try session.handshake() != .complete {

@@ -12,14 +12,21 @@ struct TLSServerIntegrationTests {
         defer { certificate.remove() }
         let tls = Server.TLS(certificatePath: certificate.certificatePath, keyPath: certificate.keyPath)
         try withTestServer(tls: tls) { port in
-            try body(["curl", "--silent", "--show-error", "--cacert", certificate.certificatePath], "https://localhost:\(port)")
+            try body(
+                ["curl", "--silent", "--show-error", "--cacert", certificate.certificatePath],
+                "https://localhost:\(port)"
+            )
         }
     }
 
     @Test("curl verifies the certificate, negotiates http/1.1 by ALPN and gets the response")
     func curlGetsResponse() throws {
         try Self.withHTTPSServer { curl, base in
-            let run = try ToolRun.run(curl + ["--verbose", "--write-out", "\n%{http_code} %{http_version} %{ssl_verify_result}", "\(base)/small"])
+            let run = try ToolRun.run(
+                curl + [
+                    "--verbose", "--write-out", "\n%{http_code} %{http_version} %{ssl_verify_result}", "\(base)/small",
+                ]
+            )
             #expect(run.status == 0, "\(run.errorOutput)")
             #expect(run.outputText == "ok\n200 1.1 0")
             #expect(run.errorOutput.contains("ALPN: server accepted http/1.1"))
@@ -30,7 +37,9 @@ struct TLSServerIntegrationTests {
     @Test("a client offering h2 first still gets http/1.1")
     func http2ClientFallsBack() throws {
         try Self.withHTTPSServer { curl, base in
-            let run = try ToolRun.run(curl + ["--http2", "--write-out", "%{http_version}", "--output", "/dev/null", "\(base)/small"])
+            let run = try ToolRun.run(
+                curl + ["--http2", "--write-out", "%{http_version}", "--output", "/dev/null", "\(base)/small"]
+            )
             #expect(run.status == 0, "\(run.errorOutput)")
             #expect(run.outputText == "1.1")
         }
@@ -44,7 +53,8 @@ struct TLSServerIntegrationTests {
             #expect(tls12.errorOutput.contains("SSL connection using TLSv1.2 / ECDHE-"))
 
             let tls11 = try ToolRun.run(
-                curl + ["--tlsv1.1", "--tls-max", "1.1", "--ciphers", "DEFAULT@SECLEVEL=0", "\(base)/small"])
+                curl + ["--tlsv1.1", "--tls-max", "1.1", "--ciphers", "DEFAULT@SECLEVEL=0", "\(base)/small"]
+            )
             #expect(tls11.status == 35, "curl: \(tls11.errorOutput)")  // CURLE_SSL_CONNECT_ERROR
 
             #expect(try ToolRun.output(curl + ["\(base)/small"]) == Array("ok".utf8))
@@ -118,7 +128,9 @@ struct TLSServerIntegrationTests {
     @Test("plain HTTP on the TLS port fails cleanly and the server keeps serving")
     func plainHTTPOnTLSPort() throws {
         try Self.withHTTPSServer { curl, base in
-            let plain = try ToolRun.run(curl + ["--max-time", "5", base.replacingOccurrences(of: "https:", with: "http:") + "/small"])
+            let plain = try ToolRun.run(
+                curl + ["--max-time", "5", base.replacingOccurrences(of: "https:", with: "http:") + "/small"]
+            )
             #expect(plain.status != 0)
             #expect(plain.status != 28, "curl timed out instead of seeing the connection closed")
             #expect(try ToolRun.output(curl + ["\(base)/small"]) == Array("ok".utf8))

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import LossTestSupport
 import Testing
 
 /// What went wrong on each side of a pumped handshake.
@@ -45,8 +46,11 @@ struct TLSPair {
     ///   - keyType: the server key, `"ec"` or `"rsa"`.
     ///   - clientTrustsServer: `false` makes the client trust an unrelated certificate instead.
     init(
-        keyType: String = "ec", clientTrustsServer: Bool = true, protocols: [String] = ["http/1.1"],
-        versions: ClosedRange<TLSContext.ProtocolVersion> = .tls1_2 ... .tls1_3, cipherList: String? = nil
+        keyType: String = "ec",
+        clientTrustsServer: Bool = true,
+        protocols: [String] = ["http/1.1"],
+        versions: ClosedRange<TLSContext.ProtocolVersion> = .tls1_2 ... .tls1_3,
+        cipherList: String? = nil
     ) throws {
         let certificate = try TLSTestCertificate(keyType: keyType)
         defer { certificate.remove() }
@@ -54,8 +58,12 @@ struct TLSPair {
         defer { if !clientTrustsServer { trusted.remove() } }
         server = try TLSSession(context: certificate.serverContext())
         let clientContext = try TLSContext(
-            clientTrusting: trusted.certificatePath, serverName: "localhost", applicationProtocols: protocols,
-            versions: versions, cipherList: cipherList)
+            clientTrusting: trusted.certificatePath,
+            serverName: "localhost",
+            applicationProtocols: protocols,
+            versions: versions,
+            cipherList: cipherList
+        )
         client = TLSSession(context: clientContext)
     }
 
@@ -170,9 +178,12 @@ struct TLSSessionTests {
         #expect(throws: TLSError.self) { _ = try client.handshake() }
     }
 
-    @Test("ALPN: http/1.1 is picked from a list, and a client without it still connects", arguments: [
-        (["h2", "http/1.1"], "http/1.1"), (["h2"], nil), ([], nil),
-    ] as [([String], String?)])
+    @Test(
+        "ALPN: http/1.1 is picked from a list, and a client without it still connects",
+        arguments: [
+            (["h2", "http/1.1"], "http/1.1"), (["h2"], nil), ([], nil),
+        ] as [([String], String?)]
+    )
     func alpn(offered: [String], expected: String?) throws {
         let pair = try TLSPair(protocols: offered)
         let server = pair.server
@@ -215,6 +226,39 @@ struct TLSSessionTests {
             #expect(error.detail.contains("http request"))
         }
         #expect(plaintext.isEmpty)
+    }
+
+    @Test("random bytes, bare or behind a TLS record header, end in a TLSError or a wait, never a crash")
+    func randomBytesIntoServer() throws {
+        let certificate = try TLSTestCertificate()
+        defer { certificate.remove() }
+        let context = try certificate.serverContext()
+        var generator = SeededGenerator(seed: 7)
+        var outcomes: [String: Int] = [:]
+        for round in 0..<1000 {
+            let server = TLSSession(context: context)
+            var bytes = (0..<Int.random(in: 1...600, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
+            if round % 2 == 0 {
+                // A handshake record header with a plausible length, then noise.
+                bytes.replaceSubrange(
+                    0..<min(5, bytes.count),
+                    with: [0x16, 0x03, 0x01, 0x00, UInt8(truncatingIfNeeded: bytes.count)]
+                )
+            }
+            server.receive(ciphertext: bytes)
+            var plaintext: [UInt8] = []
+            do {
+                _ = try server.readPlaintext(into: &plaintext)
+                outcomes["waiting", default: 0] += 1
+            } catch {
+                #expect(error.code == .handshake)
+                outcomes["refused", default: 0] += 1
+            }
+            #expect(plaintext.isEmpty && !server.isHandshakeComplete)
+        }
+        #expect(outcomes["refused", default: 0] > 500)
     }
 
     @Test("corrupted records after the handshake are a protocol error")

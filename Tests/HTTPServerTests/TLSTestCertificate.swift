@@ -16,12 +16,14 @@ struct TLSTestCertificate {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         certificatePath = directory.appendingPathComponent("cert.pem").path
         keyPath = directory.appendingPathComponent("key.pem").path
-        let keyOptions = keyType == "ec" ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"] : ["-newkey", "rsa:2048"]
+        let keyOptions =
+            keyType == "ec" ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"] : ["-newkey", "rsa:2048"]
         _ = try ToolRun.output(
             ["openssl", "req", "-x509"] + keyOptions + [
                 "-nodes", "-keyout", keyPath, "-out", certificatePath, "-days", "2", "-subj", "/CN=localhost",
                 "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-            ])
+            ]
+        )
     }
 
     /// A server context for this pair.

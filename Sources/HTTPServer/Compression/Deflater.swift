@@ -103,7 +103,9 @@ public final class Deflater {
     ///
     /// The output buffer is sized once with `deflateBound`, so the bytes are written in place.
     public static func compress(
-        _ input: some Collection<UInt8>, format: CompressionFormat, level: Int = defaultLevel,
+        _ input: some Collection<UInt8>,
+        format: CompressionFormat,
+        level: Int = defaultLevel,
         strategy: Strategy = .default
     ) -> [UInt8] {
         let deflater = Deflater(format: format, level: level, strategy: strategy)
@@ -119,7 +121,8 @@ public final class Deflater {
             return [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
                 let z = deflater.stream.pointer
                 z.pointee.next_in = UnsafeMutablePointer(
-                    mutating: bytes.baseAddress?.assumingMemoryBound(to: Bytef.self))
+                    mutating: bytes.baseAddress?.assumingMemoryBound(to: Bytef.self)
+                )
                 z.pointee.avail_in = uInt(bytes.count)
                 z.pointee.next_out = buffer.baseAddress
                 z.pointee.avail_out = uInt(bound)

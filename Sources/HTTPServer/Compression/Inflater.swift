@@ -105,7 +105,9 @@ public final class Inflater {
     /// - Returns: the decoded bytes, at most `limit` of them.
     /// - Throws: `InflateError`.
     public static func decompress(
-        _ input: some Collection<UInt8>, format: CompressionFormat, limit: Int
+        _ input: some Collection<UInt8>,
+        format: CompressionFormat,
+        limit: Int
     ) throws(InflateError) -> [UInt8] {
         let inflater = Inflater(format: format, limit: limit)
         var output: [UInt8] = []
@@ -120,7 +122,10 @@ public final class Inflater {
         while z.pointee.avail_in > 0 || z.pointee.avail_out == 0 {
             switch state {
             case .ended:
-                throw InflateError(code: .trailingData, detail: "\(z.pointee.avail_in) bytes follow the end of the stream")
+                throw InflateError(
+                    code: .trailingData,
+                    detail: "\(z.pointee.avail_in) bytes follow the end of the stream"
+                )
             case .betweenMembers:
                 inflateReset(z)
                 state = .streaming
@@ -142,7 +147,8 @@ public final class Inflater {
             if produced > accepted {
                 throw InflateError(
                     code: .decompressedSizeExceeded,
-                    detail: "the decoded body exceeds the limit of \(limit) bytes")
+                    detail: "the decoded body exceeds the limit of \(limit) bytes"
+                )
             }
 
             switch code {

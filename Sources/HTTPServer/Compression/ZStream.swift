@@ -33,7 +33,8 @@ struct ZStream {
         repeat {
             let count = min(remaining.count, Int(UInt32.max))
             pointer.pointee.next_in = UnsafeMutablePointer(
-                mutating: remaining.baseAddress?.assumingMemoryBound(to: Bytef.self))
+                mutating: remaining.baseAddress?.assumingMemoryBound(to: Bytef.self)
+            )
             pointer.pointee.avail_in = uInt(count)
             try body()
             remaining = UnsafeRawBufferPointer(rebasing: remaining[count...])
@@ -45,7 +46,8 @@ struct ZStream {
 
 /// Bytes to run through zlib: contiguous storage when the collection has it, else a copy.
 func withContiguousBytes<R, E: Error>(
-    _ bytes: some Collection<UInt8>, _ body: (UnsafeRawBufferPointer) throws(E) -> R
+    _ bytes: some Collection<UInt8>,
+    _ body: (UnsafeRawBufferPointer) throws(E) -> R
 ) throws(E) -> R {
     let result: Result<R, E>? = bytes.withContiguousStorageIfAvailable { buffer in
         Result { () throws(E) -> R in try body(UnsafeRawBufferPointer(buffer)) }

@@ -66,7 +66,7 @@ final class Connection: @unchecked Sendable {
         self.fd = fd
         self.remoteAddress = remoteAddress
         self.context = context
-        queue = DispatchQueue(label: "lossd.http.connection")
+        queue = DispatchQueue(label: "lossd.http.connection", target: context.nextIOQueue())
         machine = ConnectionStateMachine(timeouts: context.timeouts, now: clock.now)
         parser = HTTPRequestParser(limits: context.parserLimits)
         inputLimit = max(context.configuration.maxHeaderBytes, context.configuration.maxRequestLineBytes) + Self.readSize
@@ -103,15 +103,28 @@ final class Connection: @unchecked Sendable {
 
     // MARK: Reading
 
+    /// The socket is readable: reads and parses until it would block, the buffer is full, or
+    /// `maxReadsPerEvent` reads were made (so one fast sender cannot monopolise an I/O thread).
+    /// Reading on while a read fills the buffer saves one Dispatch wake-up per 64 KiB of a
+    /// large body.
     private func readable() {
-        guard !cancelled else { return }
+        for _ in 0..<Self.maxReadsPerEvent {
+            guard !cancelled, !readPaused, readOnce() else { return }
+        }
+    }
+
+    private static let maxReadsPerEvent = 16
+
+    /// One `read`; returns whether it filled all the space it was given (more may be pending).
+    private func readOnce() -> Bool {
         makeRoomForRead()
         if inputEnd == input.count {
             // Buffer full while a request is being answered: stop reading (backpressure).
             pauseReading()
-            return
+            return false
         }
         let end = inputEnd
+        let space = tls == nil ? input.count - end : tlsReadBuffer.count
         let attempt: Result<IOResult<Int>, SocketError> =
             tls == nil
             ? input.withUnsafeMutableBytes { raw in
@@ -122,18 +135,18 @@ final class Connection: @unchecked Sendable {
             }
         guard case .success(let result) = attempt else {
             perform(machine.ioFailed())
-            return
+            return false
         }
-        guard case .processed(let count) = result else { return }
+        guard case .processed(let count) = result else { return false }
         if count == 0 {
             pauseReading()
             perform(machine.peerClosedRead())
-            return
+            return false
         }
         if machine.phase == .lingering {
             inputStart = 0
             inputEnd = 0
-            return
+            return count == space
         }
         exchange.bytesIn += count
         if let tls {
@@ -143,6 +156,7 @@ final class Connection: @unchecked Sendable {
             inputEnd += count
         }
         processInput()
+        return count == space
     }
 
     /// HTTPS: decrypts what the session holds into `input` (as much as fits: the session keeps
@@ -281,8 +295,10 @@ final class Connection: @unchecked Sendable {
         context.handlerQueue.async { [self] in
             let (response, duration) = handle()
             context.release()
+            // Compression is CPU work too: done here, off the I/O queue.
+            let encoded = ResponseEncoding.encode(response, request: request, configuration: context.configuration.compression)
             queue.async { [self] in
-                respond(response, request: request, close: !keepAlive, handlerDuration: duration)
+                respond(response, request: request, close: !keepAlive, handlerDuration: duration, encoded: encoded)
             }
         }
     }
@@ -297,11 +313,16 @@ final class Connection: @unchecked Sendable {
     }
 
     /// Serialises and queues a final response, then writes what the socket takes.
-    private func respond(_ response: Response, request: Request?, close: Bool, handlerDuration: Duration?) {
+    /// - Parameter encoded: the response already content-encoded (by the handler job); when
+    ///   `nil` it is encoded here.
+    private func respond(
+        _ response: Response, request: Request?, close: Bool, handlerDuration: Duration?,
+        encoded: ResponseEncoding.Encoded? = nil
+    ) {
         guard !cancelled, machine.phase != .lingering, machine.phase != .closed else { return }
         let closing = machine.mustClose(requestKeepAlive: !close)
         let isHead = request?.method == "HEAD"
-        let encoded = ResponseEncoding.encode(response, request: request, configuration: context.configuration.compression)
+        let encoded = encoded ?? ResponseEncoding.encode(response, request: request, configuration: context.configuration.compression)
         var head: [UInt8] = []
         head.reserveCapacity(256)
         HTTPResponseSerializer.writeHead(
@@ -316,10 +337,10 @@ final class Connection: @unchecked Sendable {
             date: dateCache.current(),
             into: &head
         )
-        let body = isHead || HTTPStatus.forbidsBody(response.status) ? [] : encoded.response.body
+        let body = isHead || HTTPStatus.forbidsBody(encoded.response.status) ? [] : encoded.response.body
         let now = clock.now
         pendingEvent = ResponseEvent(
-            request: request, status: response.status, bytesIn: exchange.bytesIn, bytesOut: head.count + body.count,
+            request: request, status: encoded.response.status, bytesIn: exchange.bytesIn, bytesOut: head.count + body.count,
             uncompressedBodyBytes: response.body.count, bodyBytesOut: body.count,
             contentEncoding: encoded.contentEncoding, handlerDuration: handlerDuration,
             totalDuration: now - (exchange.startedAt ?? now), remoteAddress: remoteAddress

@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Synchronization
 
 /// What every connection of one server shares: configuration, handler, the bounded handler
@@ -12,6 +13,16 @@ final class ServerContext: Sendable {
     /// Where handlers run: concurrent, off every I/O queue. Its width is bounded by admission
     /// (`maxInFlightRequests`), not by queueing.
     let handlerQueue = DispatchQueue(label: "lossd.http.handlers", attributes: .concurrent)
+    /// The I/O threads: one serial queue per core. Each connection's own serial queue targets
+    /// one of them (round robin), so all socket work runs on at most this many threads, as with
+    /// NIO's event loops. Without a target, every serial queue is "overcommit" on Linux and
+    /// Dispatch may start a thread per busy connection; on two cores, hundreds of threads
+    /// context-switching cost more than the HTTP work.
+    private let ioQueues: [DispatchQueue] = (0..<max(1, min(8, sysconf(Int32(_SC_NPROCESSORS_ONLN))))).map {
+        DispatchQueue(label: "lossd.http.io.\($0)")
+    }
+    private let nextIO = Atomic<Int>(0)
+
     /// Connections `enter` on accept and `leave` once their descriptor is closed.
     let connectionGroup = DispatchGroup()
 
@@ -49,6 +60,11 @@ final class ServerContext: Sendable {
     var inFlightCount: Int { inFlight.load(ordering: .relaxed) }
     var shedCount: Int { shed.load(ordering: .relaxed) }
     var openConnectionCount: Int { connections.withLock { $0.count } }
+
+    /// The I/O queue for the next connection.
+    func nextIOQueue() -> DispatchQueue {
+        ioQueues[nextIO.wrappingAdd(1, ordering: .relaxed).oldValue % ioQueues.count]
+    }
 
     /// Claims a handler slot, or counts a shed request and returns `false` when all
     /// `maxInFlightRequests` slots are taken.

@@ -64,18 +64,28 @@ public final class TLSContext: @unchecked Sendable {
         context = try Self.makeContext(method: TLS_server_method(), versions: .tls1_2 ... .tls1_3)
         role = .server
         // From here on `deinit` frees the context if a step throws.
-        try check(copenssl_ctx_set_mode(context, Int(SSL_MODE_RELEASE_BUFFERS)) != 0, .configuration, "SSL_CTX_set_mode")
+        try check(
+            copenssl_ctx_set_mode(context, Int(SSL_MODE_RELEASE_BUFFERS)) != 0,
+            .configuration,
+            "SSL_CTX_set_mode"
+        )
         SSL_CTX_set_options(context, copenssl_server_options())
         try check(SSL_CTX_set_cipher_list(context, Self.tls12Ciphers) == 1, .configuration, "TLS 1.2 cipher list")
         try check(
-            SSL_CTX_use_certificate_chain_file(context, certificatePath) == 1, .certificate,
-            "loading the certificate chain \(certificatePath)")
+            SSL_CTX_use_certificate_chain_file(context, certificatePath) == 1,
+            .certificate,
+            "loading the certificate chain \(certificatePath)"
+        )
         try check(
-            SSL_CTX_use_PrivateKey_file(context, keyPath, SSL_FILETYPE_PEM) == 1, .privateKey,
-            "loading the private key \(keyPath)")
+            SSL_CTX_use_PrivateKey_file(context, keyPath, SSL_FILETYPE_PEM) == 1,
+            .privateKey,
+            "loading the private key \(keyPath)"
+        )
         try check(
-            SSL_CTX_check_private_key(context) == 1, .privateKey,
-            "the private key \(keyPath) does not match the certificate \(certificatePath)")
+            SSL_CTX_check_private_key(context) == 1,
+            .privateKey,
+            "the private key \(keyPath) does not match the certificate \(certificatePath)"
+        )
         SSL_CTX_set_alpn_select_cb(context, selectHTTP11, nil)
     }
 
@@ -89,8 +99,11 @@ public final class TLSContext: @unchecked Sendable {
     ///   - cipherList: an OpenSSL cipher string for TLS ≤ 1.2 (`"DEFAULT:@SECLEVEL=0"` lets an old
     ///     protocol version be offered at all).
     package init(
-        clientTrusting trustedCertificatePath: String?, serverName: String?, applicationProtocols: [String],
-        versions: ClosedRange<ProtocolVersion> = .tls1_2 ... .tls1_3, cipherList: String? = nil
+        clientTrusting trustedCertificatePath: String?,
+        serverName: String?,
+        applicationProtocols: [String],
+        versions: ClosedRange<ProtocolVersion> = .tls1_2 ... .tls1_3,
+        cipherList: String? = nil
     ) throws(TLSError) {
         ERR_clear_error()
         context = try Self.makeContext(method: TLS_client_method(), versions: versions)
@@ -100,8 +113,10 @@ public final class TLSContext: @unchecked Sendable {
         }
         if let trustedCertificatePath {
             try check(
-                SSL_CTX_load_verify_locations(context, trustedCertificatePath, nil) == 1, .certificate,
-                "loading trusted certificates \(trustedCertificatePath)")
+                SSL_CTX_load_verify_locations(context, trustedCertificatePath, nil) == 1,
+                .certificate,
+                "loading trusted certificates \(trustedCertificatePath)"
+            )
             SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
         }
         if !applicationProtocols.isEmpty {
@@ -117,7 +132,8 @@ public final class TLSContext: @unchecked Sendable {
 
     /// Creates an `SSL_CTX` limited to `versions`.
     private static func makeContext(
-        method: OpaquePointer?, versions: ClosedRange<ProtocolVersion>
+        method: OpaquePointer?,
+        versions: ClosedRange<ProtocolVersion>
     ) throws(TLSError) -> OpaquePointer {
         guard let context = SSL_CTX_new(method) else {
             throw .drainingErrorQueue(.configuration, "SSL_CTX_new")
@@ -141,8 +157,11 @@ extension TLSContext.ProtocolVersion: Comparable {}
 /// ALPN selection (RFC 7301): picks `http/1.1` from the client's length-prefixed list, or declines
 /// (`SSL_TLSEXT_ERR_NOACK`) so the handshake goes on without ALPN.
 private func selectHTTP11(
-    _ ssl: OpaquePointer?, _ selected: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
-    _ selectedLength: UnsafeMutablePointer<UInt8>?, _ offered: UnsafePointer<UInt8>?, _ offeredLength: UInt32,
+    _ ssl: OpaquePointer?,
+    _ selected: UnsafeMutablePointer<UnsafePointer<UInt8>?>?,
+    _ selectedLength: UnsafeMutablePointer<UInt8>?,
+    _ offered: UnsafePointer<UInt8>?,
+    _ offeredLength: UInt32,
     _ argument: UnsafeMutableRawPointer?
 ) -> Int32 {
     guard let offered, let selected, let selectedLength else { return SSL_TLSEXT_ERR_NOACK }

@@ -185,7 +185,9 @@ public final class TLSSession {
     public func writePlaintext(_ plaintext: some Collection<UInt8>) throws(TLSError) {
         guard isHandshakeComplete, !closeSent else {
             throw TLSError(
-                code: .protocol, detail: closeSent ? "write after close" : "write before the handshake finished")
+                code: .protocol,
+                detail: closeSent ? "write after close" : "write before the handshake finished"
+            )
         }
         ERR_clear_error()
         try withContiguousBytes(plaintext) { (bytes) throws(TLSError) in

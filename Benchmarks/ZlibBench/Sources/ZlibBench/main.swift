@@ -9,7 +9,7 @@
 import HTTPServer
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A JSON body of `rows` × `columns` float32 values, nested like a tensor (`[[...],[...]]`).
@@ -31,7 +31,8 @@ func floatJSON(rows: Int, columns: Int, sample: () -> Float) -> [UInt8] {
 /// Gradient-like values: normal with σ = 1e-3 (Box–Muller), the shape of a 32×1000 logit
 /// gradient's magnitudes.
 func gradientSample() -> Float {
-    let u1 = Float.random(in: Float.ulpOfOne..<1), u2 = Float.random(in: 0..<1)
+    let u1 = Float.random(in: Float.ulpOfOne..<1)
+    let u2 = Float.random(in: 0..<1)
     return 1e-3 * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
 }
 
@@ -99,7 +100,8 @@ print(
     [
         pad("corpus", 14), pad("bytes", 10), pad("level", 5), pad("gz bytes", 10), pad("ratio", 7),
         pad("deflate MB/s", 13), pad("vs L6", 6), pad("us/body", 10), pad("inflate MB/s", 13),
-    ].joined(separator: " "))
+    ].joined(separator: " ")
+)
 
 for (name, body) in corpora {
     var rows: [(setting: String, compressed: Int, seconds: Double, inflateSeconds: Double)] = []
@@ -125,7 +127,8 @@ for (name, body) in corpora {
                 pad(fixed(Double(body.count) / Double(row.compressed), 2), 7),
                 pad(fixed(megabytes / row.seconds, 1), 13), pad(fixed(baseline / row.seconds, 2), 6),
                 pad(fixed(row.seconds * 1e6, 1), 10), pad(fixed(megabytes / row.inflateSeconds, 1), 13),
-            ].joined(separator: " "))
+            ].joined(separator: " ")
+        )
     }
 }
 print("level: zlib level (default strategy), huff = Z_HUFFMAN_ONLY, rle = Z_RLE")
