@@ -177,15 +177,33 @@ async def sampler(pid, deadline, samples):
         await asyncio.sleep(1)
 
 
+async def prober(port, deadline, latencies):
+    """GET /healthz on a fresh connection five times a second: liveness must stay fast under load."""
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(request("GET", "/healthz", headers=[("Connection", "close")]))
+            await writer.drain()
+            status, _, _ = await read_response(reader)
+            writer.close()
+            latencies.append((status, time.monotonic() - started))
+        except (ConnectionError, asyncio.IncompleteReadError) as error:
+            latencies.append((repr(error), time.monotonic() - started))
+        await asyncio.sleep(0.2)
+
+
 async def campaign(args):
     stats = Stats()
     start = time.monotonic()
     deadline = start + args.seconds
     samples = []
+    stats.probes = []
     tasks = [asyncio.create_task(worker(args.port, deadline, stats, random.Random(i))) for i in range(args.connections)]
     tasks += [asyncio.create_task(fault_client(args.port, deadline, stats, random.Random(10_000 + i)))
               for i in range(args.fault_clients)]
     tasks.append(asyncio.create_task(sampler(args.pid, deadline, samples)))
+    tasks.append(asyncio.create_task(prober(args.port, deadline, stats.probes)))
     await asyncio.gather(*tasks)
     return stats, samples, time.monotonic() - start
 
@@ -202,8 +220,15 @@ def main():
 
     rss_start, fds_start = proc_figures(args.pid)
     stats, samples, elapsed = asyncio.run(campaign(args))
-    time.sleep(3)  # the server closes what the clients left
-    rss_end, fds_end = proc_figures(args.pid)
+    # The server closes what the clients left (lingering closes, stalled headers): wait for the
+    # descriptor count to come back, at most 20 s.
+    settle_start = time.monotonic()
+    while True:
+        rss_end, fds_end = proc_figures(args.pid)
+        if fds_end <= fds_start or time.monotonic() - settle_start > 20:
+            break
+        time.sleep(0.5)
+    settle = time.monotonic() - settle_start
 
     total = sum(sum(c.values()) for c in stats.by_kind.values())
     statuses = {}
@@ -227,12 +252,16 @@ def main():
     if latencies:
         print(f"latency             p50 {statistics.median(latencies) * 1000:.1f} ms, "
               f"p99 {latencies[int(len(latencies) * 0.99)] * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
+    probe_times = sorted(t for _, t in stats.probes)
+    if probe_times:
+        print(f"/healthz under load {len(probe_times)} probes, p50 {statistics.median(probe_times) * 1000:.1f} ms, "
+              f"max {probe_times[-1] * 1000:.1f} ms, non-200: {sum(1 for s, _ in stats.probes if s != 200)}")
     print(f"faults              " + ", ".join(f"{k}: {n}" for k, n in sorted(stats.faults.items())))
     print(f"5xx                 {five_xx or 'none'} (503s with Retry-After are deliberate load shedding)")
     print(f"RSS                 start {rss_start / 2**20:.1f} MiB, after {args.warmup:.0f} s warm-up "
           f"{rss_warm / 2**20:.1f} MiB, peak {rss_peak / 2**20:.1f} MiB, end of load {rss_load_end / 2**20:.1f} MiB, "
           f"idle after {rss_end / 2**20:.1f} MiB")
-    print(f"descriptors         before {fds_start}, peak {fds_peak}, after {fds_end}")
+    print(f"descriptors         before {fds_start}, peak {fds_peak}, after {fds_end} ({settle:.1f} s after the load)")
 
     failures = []
     if stats.unexpected:
@@ -245,6 +274,8 @@ def main():
         failures.append(f"RSS grew after warm-up: {rss_warm / 2**20:.1f} -> {rss_load_end / 2**20:.1f} MiB")
     if not total:
         failures.append("no request was answered")
+    if any(s != 200 for s, _ in stats.probes):
+        failures.append("a liveness probe failed under load")
     for failure in failures:
         print("FAIL: " + failure)
     print("verdict             " + ("FAIL" if failures else "PASS"))

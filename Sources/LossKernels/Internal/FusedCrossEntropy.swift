@@ -25,51 +25,60 @@ enum FusedCrossEntropy {
     /// Elements between flushes of float lane accumulators into Double.
     private static let flushEvery = 4096
 
+    /// Rows per chunk: about 64 Ki elements, the unit the threads take from the shared queue.
+    static func chunkRows(classes: Int) -> Int { max(1, (1 << 16) / max(classes, 1)) }
+
     /// Runs every row; returns the merged statistics. `losses` receives each row's loss.
+    /// Threads take chunks of rows from a queue (a descheduled thread on a busy machine does not
+    /// hold the other back); statistics are kept per chunk and merged in row order, so the
+    /// result does not depend on scheduling.
     static func run(
         x: UnsafeBufferPointer<Float>, classes: Int, targets: [Int], row: SoftmaxRow,
         upstream: (scalar: Double, perRow: [Double]?), losses: UnsafeMutableBufferPointer<Double>,
         grad: UnsafeMutableBufferPointer<Float>?
     ) -> ClassRowStats {
         let rows = targets.count
-        let parts = ParallelRows.parts(rows: rows, work: rows * classes)
-        var partStats = [ClassRowStats](repeating: ClassRowStats(), count: parts)
+        let perChunk = chunkRows(classes: classes)
+        let queue = ChunkQueue(count: (rows + perChunk - 1) / perChunk)
+        var chunkStats = [ClassRowStats](repeating: ClassRowStats(), count: queue.count)
         let weight = row.weight.map { $0.map(Float.init) }
-        partStats.withUnsafeMutableBufferPointer { partStats in
-            ParallelRows.run(count: rows, parts: parts) { range, part in
-                var stats = ClassRowStats()
+        chunkStats.withUnsafeMutableBufferPointer { chunkStats in
+            ParallelRows.run(parts: ParallelRows.parts(rows: rows, work: rows * classes)) { _ in
                 var zScratch = [Double](), gScratch = [Double]()
                 weight.withOptionalBuffer { w in
-                    for r in range {
-                        let xr = x.baseAddress! + r * classes
-                        let gr = grad.map { $0.baseAddress! + r * classes }
-                        let u = upstream.perRow?[r] ?? upstream.scalar
-                        let t = targets[r] >= 0 ? targets[r] : nil
-                        if let fast = fastRow(xr, classes, target: t, u: u, row: row, w: w, grad: gr, position: r,
-                                              stats: &stats) {
-                            losses[r] = fast
-                            continue
-                        }
-                        if zScratch.isEmpty {
-                            zScratch = [Double](repeating: 0, count: classes)
-                            gScratch = [Double](repeating: 0, count: classes)
-                        }
-                        losses[r] = zScratch.withUnsafeMutableBufferPointer { z in
-                            gScratch.withUnsafeMutableBufferPointer { g in
-                                for c in 0..<classes { z[c] = Double(xr[c]) }
-                                let loss = row.indexRow(z, target: t, upstream: u, position: r,
-                                                        grad: gr == nil ? nil : g, stats: &stats)
-                                if let gr { for c in 0..<classes { gr[c] = Float(g[c]) } }
-                                return loss
+                    while let chunk = queue.next() {
+                        var stats = ClassRowStats()
+                        for r in (chunk * perChunk)..<min(rows, (chunk + 1) * perChunk) {
+                            let xr = x.baseAddress! + r * classes
+                            let gr = grad.map { $0.baseAddress! + r * classes }
+                            let u = upstream.perRow?[r] ?? upstream.scalar
+                            let t = targets[r] >= 0 ? targets[r] : nil
+                            if let fast = fastRow(xr, classes, target: t, u: u, row: row, w: w, grad: gr, position: r,
+                                                  stats: &stats) {
+                                losses[r] = fast
+                                continue
+                            }
+                            if zScratch.isEmpty {
+                                zScratch = [Double](repeating: 0, count: classes)
+                                gScratch = [Double](repeating: 0, count: classes)
+                            }
+                            losses[r] = zScratch.withUnsafeMutableBufferPointer { z in
+                                gScratch.withUnsafeMutableBufferPointer { g in
+                                    for c in 0..<classes { z[c] = Double(xr[c]) }
+                                    let loss = row.indexRow(z, target: t, upstream: u, position: r,
+                                                            grad: gr == nil ? nil : g, stats: &stats)
+                                    if let gr { for c in 0..<classes { gr[c] = Float(g[c]) } }
+                                    return loss
+                                }
                             }
                         }
+                        chunkStats[chunk] = stats
                     }
                 }
-                partStats[part] = stats
             }
         }
         var merged = ClassRowStats()
-        for s in partStats { merged.merge(s) }
+        for s in chunkStats { merged.merge(s) }
         return merged
     }
 

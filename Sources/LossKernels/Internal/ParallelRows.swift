@@ -1,8 +1,8 @@
 import Glibc
 
-/// Splits `0..<count` into `parts` contiguous ranges and runs `body(range, part)` on each, the
-/// last on the calling thread and the others on POSIX threads (LossKernels may not use Dispatch
-/// or Foundation). If a thread cannot be created its part runs on the calling thread instead.
+/// Runs a body on one or two threads: the calling thread and POSIX threads (LossKernels may not
+/// use Dispatch or Foundation). If a thread cannot be created its part runs on the calling
+/// thread instead. Work is shared out with a `ChunkQueue`.
 enum ParallelRows {
     /// Two parts (the machine's cores) when there are at least `minimumWork` units of work
     /// (2^18 elements: about a quarter millisecond per core, well above the cost of a thread).
@@ -17,14 +17,14 @@ enum ParallelRows {
         init(_ run: @escaping () -> Void) { self.run = run }
     }
 
-    static func run(count: Int, parts: Int, _ body: (Range<Int>, Int) -> Void) {
-        guard parts > 1 else { return body(0..<count, 0) }
+    /// Calls `body(part)` for every part in 0..<parts, concurrently, and returns when all are done.
+    static func run(parts: Int, _ body: (Int) -> Void) {
+        guard parts > 1 else { return body(0) }
         withoutActuallyEscaping(body) { body in
             var threads: [(pthread_t, Unmanaged<Job>)] = []
             var inline: [Int] = []
-            func range(_ p: Int) -> Range<Int> { (count * p / parts)..<(count * (p + 1) / parts) }
             for p in 0..<(parts - 1) {
-                let job = Unmanaged.passRetained(Job { body(range(p), p) })
+                let job = Unmanaged.passRetained(Job { body(p) })
                 var thread = pthread_t()
                 let status = pthread_create(&thread, nil, { raw in
                     Unmanaged<Job>.fromOpaque(raw!).takeUnretainedValue().run()
@@ -32,12 +32,39 @@ enum ParallelRows {
                 }, job.toOpaque())
                 if status == 0 { threads.append((thread, job)) } else { job.release(); inline.append(p) }
             }
-            body(range(parts - 1), parts - 1)
-            for p in inline { body(range(p), p) }
+            body(parts - 1)
+            for p in inline { body(p) }
             for (thread, job) in threads {
                 pthread_join(thread, nil)
                 job.release()
             }
         }
+    }
+}
+
+/// Hands out the chunk indices 0..<count, each once and in increasing order, to whichever
+/// thread asks next. The counter is guarded by a pthread mutex (uncontended: one lock per
+/// chunk of ~64 Ki elements).
+final class ChunkQueue {
+    let count: Int
+    private var nextChunk = 0
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    init(count: Int) {
+        self.count = count
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func next() -> Int? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        guard nextChunk < count else { return nil }
+        nextChunk += 1
+        return nextChunk - 1
     }
 }
