@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: Swift unit and integration tests, then the Python end-to-end tests
-# against the built lossd binary. Sets up what it needs (a Python venv in .venv).
+# The whole test suite: Swift unit and integration tests, the Python end-to-end tests against
+# the built lossd binary, the deploy/ linters, and a short bounded fuzz pass over every parser
+# of network input (LOSSD_FUZZ_SECONDS per target, default 20; 0 skips it). Sets up what it
+# needs (Python venvs in .venv and .build/lint-venv). Long fuzz, load and benchmark runs are
+# separate scripts (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,8 +11,13 @@ cd "$(dirname "$0")/.."
 swift build --build-tests --explicit-target-dependency-import-check error
 swift test --skip-build --parallel
 
-if [ -d Tests/e2e ] && ls Tests/e2e/test_*.py >/dev/null 2>&1; then
-    scripts/python-env.sh
-    swift build -c release --product lossd
-    LOSSD_BIN="$(swift build -c release --show-bin-path)/lossd" .venv/bin/python -m pytest -q Tests/e2e
+scripts/python-env.sh
+swift build -c release --product lossd
+LOSSD_BIN="$(swift build -c release --show-bin-path)/lossd" .venv/bin/python -m pytest -q Tests/e2e
+
+scripts/lint-deploy.sh
+
+fuzz_seconds="${LOSSD_FUZZ_SECONDS:-20}"
+if [ "$fuzz_seconds" -gt 0 ]; then
+    FuzzTesting/ci.sh "$fuzz_seconds"
 fi
