@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import HTTPServer
+import Testing
 
 /// Configuration with short timeouts so that timeout tests run in well under a second.
 func testConfiguration() -> Server.Configuration {
@@ -177,4 +178,34 @@ func curl(_ arguments: [String]) throws -> (status: Int32, output: Data, errors:
     let errorData = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, data, String(decoding: errorData, as: UTF8.self))
+}
+
+/// Runs `body` against a server with `maxInFlightRequests` 1 whose only slot is held by a
+/// `/block` request; once `body` returns, the blocked request is released and must answer 200,
+/// then `afterRelease` runs with what `body` returned, the server still up.
+func withInFlightSlotTaken<R>(
+    _ configuration: Server.Configuration, _ body: (Server) throws -> R,
+    afterRelease: (R) throws -> Void = { _ in },
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    let gate = DispatchSemaphore(value: 0)
+    let started = DispatchSemaphore(value: 0)
+    var configuration = configuration
+    configuration.maxInFlightRequests = 1
+    let handler: Handler = { request in
+        if request.path == "/block" {
+            started.signal()
+            gate.wait()
+        }
+        return echoHandler(request)
+    }
+    try withServer(configuration, handler: handler) { server in
+        let busy = try RawClient(port: server.localPort)
+        try busy.send("GET /block HTTP/1.1\nHost: t\n\n")
+        started.wait()
+        let result = Result { try body(server) }
+        gate.signal()
+        #expect(try busy.readResponse().status == 200, sourceLocation: sourceLocation)
+        try afterRelease(result.get())
+    }
 }

@@ -21,6 +21,9 @@ import Testing
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let calls = Calls()
+        let rejections = Rejections()
+        var configuration = configuration
+        configuration.errorResponse = { rejections.record($0.kind); return nil }
         try withServer(configuration, handler: { request in
             calls.record()
             return echoHandler(request)
@@ -29,10 +32,13 @@ import Testing
             try client.send(request)
             let response = try client.readResponse()
             #expect(response.status == status, sourceLocation: sourceLocation)
+            #expect(response.header("Content-Type") == "text/plain; charset=utf-8", "no hook answer: plain text", sourceLocation: sourceLocation)
+            #expect(response.header("Content-Length") == String(response.body.count), sourceLocation: sourceLocation)
             #expect(response.header("Connection") == "close", sourceLocation: sourceLocation)
             #expect(try client.isClosedByPeer(), "connection must close after \(status)", sourceLocation: sourceLocation)
         }
         #expect(calls.value == 0, "the handler must not run", sourceLocation: sourceLocation)
+        #expect(rejections.kinds.map(\.status) == [status], "the errorResponse hook is asked once", sourceLocation: sourceLocation)
     }
 
     @Test func smuggling_ContentLengthWithTransferEncoding_Is400AndClose() throws {
@@ -112,6 +118,7 @@ import Testing
             try client.send("POST /echo HTTP/1.1\nHost: t\nContent-Encoding: br\nContent-Length: 2\n\nab")
             let response = try client.readResponse()
             #expect(response.status == 415)
+            #expect(response.header("Content-Type") == "text/plain; charset=utf-8")
             #expect(response.header("Accept-Encoding") != nil)
         }
     }
@@ -127,6 +134,7 @@ import Testing
             }
             let response = try client.readResponse()
             #expect(response.status == 408)
+            #expect(response.header("Content-Type") == "text/plain; charset=utf-8")
             #expect(try client.isClosedByPeer())
         }
     }
@@ -171,34 +179,22 @@ import Testing
     }
 
     @Test func maxInFlight_ShedsWith503AndRetryAfter() throws {
-        let gate = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
         var configuration = testConfiguration()
-        configuration.maxInFlightRequests = 1
         configuration.retryAfterSeconds = 7
         let sheds = Calls()
         configuration.onShed = { sheds.record() }
-        let handler: Handler = { request in
-            if request.path == "/block" {
-                started.signal()
-                gate.wait()
-            }
-            return echoHandler(request)
-        }
-        try withServer(configuration, handler: handler) { server in
-            let busy = try RawClient(port: server.localPort)
-            try busy.send("GET /block HTTP/1.1\nHost: t\n\n")
-            started.wait()
+        try withInFlightSlotTaken(configuration) { server in
             let shed = try RawClient(port: server.localPort)
             try shed.send("GET /info HTTP/1.1\nHost: t\n\n")
             let response = try shed.readResponse()
             #expect(response.status == 503)
+            #expect(response.header("Content-Type") == "text/plain; charset=utf-8")
             #expect(response.header("Retry-After") == "7")
             #expect(response.header("Connection") == nil, "shedding keeps the connection")
             #expect(server.shedCount == 1)
             #expect(sheds.value == 1)
-            gate.signal()
-            #expect(try busy.readResponse().status == 200)
+            return shed
+        } afterRelease: { shed in
             try shed.send("GET /info HTTP/1.1\nHost: t\n\n")
             #expect(try shed.readResponse().status == 200, "served once a slot is free")
         }

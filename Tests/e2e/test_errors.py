@@ -70,21 +70,98 @@ def test_unknown_route_is_404(http, url):
     problem(http.get(url + "/v3/whatever"), 404, "NOT_FOUND")
 
 
-def test_body_too_large_is_413():
-    server = Lossd(["--max-body-bytes", "1024"])
-    try:
-        r = requests.post(server.url + "/v1/loss/mse_loss", data=b"[" + b"1," * 2000 + b"1]",
-                          headers={"Content-Type": "application/json"})
-        assert r.status_code == 413
-        assert requests.get(server.url + "/healthz").status_code == 200
-    finally:
-        server.stop()
+def server_problem(status_line_and_headers, body, status, code):
+    """A problem the HTTP server answered itself (no handler ran): problem+json, the code, and
+    the server's framing."""
+    head = status_line_and_headers
+    assert head["status"] == status, (head, body)
+    assert head["content-type"] == "application/problem+json"
+    assert int(head["content-length"]) == len(body)
+    document = json.loads(body)
+    assert document["code"] == code and document["status"] == status
+    assert document["type"].startswith("urn:lossd:problem:") and document["detail"]
+    return document
 
 
-def test_headers_too_large_is_431(http, url):
+def raw_exchange(port, data, pause=None):
+    """Sends raw bytes and reads one response until the server closes: (head fields, body)."""
+    import socket
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(data)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    fields = {"status": int(lines[0].split()[1])}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        fields[name.strip().lower()] = value.strip()
+    return fields, body
+
+
+@pytest.fixture(scope="module")
+def limited():
+    server = Lossd(["--max-body-bytes", "1024", "--max-decompressed-body-bytes", "4096",
+                    "--max-request-line-bytes", "200", "--header-timeout", "0.3"])
+    yield server
+    server.stop()
+
+
+def test_body_too_large_is_413_problem(limited):
+    r = requests.post(limited.url + "/v1/loss/mse_loss", data=b"[" + b"1," * 2000 + b"1]",
+                      headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and r.headers["Content-Type"] == "application/problem+json"
+    assert r.json()["code"] == "BODY_TOO_LARGE" and r.headers["Connection"] == "close"
+    assert requests.get(limited.url + "/healthz").status_code == 200
+
+
+def test_decompressed_body_too_large_is_413_problem(limited):
+    import gzip
+    r = requests.post(limited.url + "/v1/loss/mse_loss", data=gzip.compress(b" " * 100_000),
+                      headers={"Content-Type": "application/json", "Content-Encoding": "gzip",
+                               "X-Request-Id": "bomb-1"})
+    assert r.status_code == 413 and r.headers["Content-Type"] == "application/problem+json"
+    body = r.json()
+    assert body["code"] == "BODY_TOO_LARGE" and body["instance"] == "urn:lossd:request:bomb-1"
+
+
+def test_headers_too_large_is_431_problem(http, url):
     r = requests.get(url + "/healthz", headers={"X-Big": "x" * 70000})
-    assert r.status_code == 431
+    assert r.status_code == 431 and r.headers["Content-Type"] == "application/problem+json"
+    assert r.json()["code"] == "HEADERS_TOO_LARGE" and r.headers["Connection"] == "close"
     assert http.get(url + "/healthz").status_code == 200
+
+
+def test_unsupported_content_encoding_is_415_problem_with_accept_encoding(lossd):
+    fields, body = raw_exchange(lossd.port, b"POST /v1/loss/mse_loss HTTP/1.1\r\nHost: t\r\n"
+                                b"Content-Type: application/json\r\nContent-Encoding: br\r\nContent-Length: 2\r\n\r\n{}")
+    server_problem(fields, body, 415, "UNSUPPORTED_MEDIA_TYPE")
+    assert "gzip" in fields["accept-encoding"] and fields["connection"] == "close"
+
+
+def test_malformed_framing_is_400_problem(lossd):
+    fields, body = raw_exchange(lossd.port, b"POST /v1/loss/mse_loss HTTP/1.1\r\nHost: t\r\n"
+                                b"Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd")
+    server_problem(fields, body, 400, "MALFORMED_REQUEST")
+    assert fields["connection"] == "close"
+
+
+def test_request_line_too_long_is_414_problem(limited):
+    fields, body = raw_exchange(limited.port, b"GET /" + b"a" * 300 + b" HTTP/1.1\r\nHost: t\r\n\r\n")
+    server_problem(fields, body, 414, "URI_TOO_LONG")
+
+
+def test_slow_header_is_408_problem(limited):
+    fields, body = raw_exchange(limited.port, b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: ")
+    server_problem(fields, body, 408, "REQUEST_TIMEOUT")
+    assert fields["connection"] == "close"
+
+
+def test_no_acceptable_content_coding_is_406_problem(http, url):
+    r = http.get(url + "/openapi.yaml", headers={"Accept-Encoding": "br, identity;q=0"})
+    assert r.status_code == 406 and r.headers["Content-Type"] == "application/problem+json"
+    assert r.json()["code"] == "NOT_ACCEPTABLE"
 
 
 def test_errors_leave_the_connection_usable(http, url):

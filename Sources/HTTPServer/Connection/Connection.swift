@@ -230,7 +230,7 @@ final class Connection: @unchecked Sendable {
             case .end:
                 requestReceived()
             case .error(let error):
-                respondToFramingError(status: error.status, detail: error.detail)
+                reject(ServerRejection(.forStatus(error.status), detail: error.detail))
             }
         }
     }
@@ -241,12 +241,7 @@ final class Connection: @unchecked Sendable {
             exchange.body.reserveCapacity(min(length, 4 * 1024 * 1024))
         }
         if let coding = head.headers["content-encoding"], !RequestDecoding.isSupported(contentEncoding: coding) {
-            var headers = HTTPHeaders()
-            headers.add(name: "Accept-Encoding", value: RequestDecoding.acceptedCodings)
-            respond(
-                Response(status: 415, contentType: "text/plain; charset=utf-8", body: "unsupported Content-Encoding\n", headers: headers),
-                request: nil, close: true, handlerDuration: nil
-            )
+            reject(ServerRejection(.unsupportedContentEncoding, detail: "unsupported Content-Encoding: \(coding)"))
             return
         }
         perform(machine.headReceived(hasBody: head.framing != .none, now: clock.now))
@@ -265,10 +260,8 @@ final class Connection: @unchecked Sendable {
         exchange.body = []
         let admitted = context.configuration.bypassesAdmission?(request) != true
         guard !admitted || context.admit() else {
-            var response = context.configuration.overloadResponse?(request)
-                ?? Response(status: 503, contentType: "text/plain; charset=utf-8", body: "server busy, retry later\n")
-            response.headers.replaceOrAdd(name: "Retry-After", value: String(context.configuration.retryAfterSeconds))
-            respond(response, request: request, close: !head.keepAlive, handlerDuration: nil)
+            let rejection = ServerRejection(.overloaded, detail: "server busy, retry later", request: request)
+            respond(context.configuration.response(for: rejection), request: request, close: !head.keepAlive, handlerDuration: nil)
             return
         }
         let context = context
@@ -281,8 +274,8 @@ final class Connection: @unchecked Sendable {
             case .success(let decoded):
                 let response = context.handler(decoded)
                 return (response, ContinuousClock.now - started)
-            case .failure(let failure):
-                return (failure, nil)
+            case .failure(let rejection):
+                return (context.configuration.response(for: rejection), nil)
             }
         }
         guard admitted else {
@@ -296,7 +289,7 @@ final class Connection: @unchecked Sendable {
             let (response, duration) = handle()
             context.release()
             // Compression is CPU work too: done here, off the I/O queue.
-            let encoded = ResponseEncoding.encode(response, request: request, configuration: context.configuration.compression)
+            let encoded = ResponseEncoding.encode(response, request: request, server: context.configuration)
             queue.async { [self] in
                 respond(response, request: request, close: !keepAlive, handlerDuration: duration, encoded: encoded)
             }
@@ -305,11 +298,9 @@ final class Connection: @unchecked Sendable {
 
     // MARK: Writing
 
-    private func respondToFramingError(status: Int, detail: String) {
-        respond(
-            Response(status: status, contentType: "text/plain; charset=utf-8", body: detail + "\n"),
-            request: nil, close: true, handlerDuration: nil
-        )
+    /// Answers a request rejected while it was being read (its framing is in doubt), then closes.
+    private func reject(_ rejection: ServerRejection) {
+        respond(context.configuration.response(for: rejection), request: nil, close: true, handlerDuration: nil)
     }
 
     /// Serialises and queues a final response, then writes what the socket takes.
@@ -322,7 +313,7 @@ final class Connection: @unchecked Sendable {
         guard !cancelled, machine.phase != .lingering, machine.phase != .closed else { return }
         let closing = machine.mustClose(requestKeepAlive: !close)
         let isHead = request?.method == "HEAD"
-        let encoded = encoded ?? ResponseEncoding.encode(response, request: request, configuration: context.configuration.compression)
+        let encoded = encoded ?? ResponseEncoding.encode(response, request: request, server: context.configuration)
         var head: [UInt8] = []
         head.reserveCapacity(256)
         HTTPResponseSerializer.writeHead(
@@ -457,7 +448,7 @@ final class Connection: @unchecked Sendable {
         case .armTimer(let deadline):
             schedule(deadline)
         case .respondRequestTimeout:
-            respondToFramingError(status: 408, detail: "request not received in time")
+            reject(ServerRejection(.requestTimeout, detail: "request not received in time"))
         case .startLingering(let deadline):
             if let deadline { schedule(deadline) }
             if machine.peerClosed || readPaused {

@@ -10,11 +10,11 @@ enum RequestDecoding {
         ContentCoding(contentEncoding: contentEncoding) != nil
     }
 
-    /// The request with its body decoded (and `Content-Encoding` removed), or the error response
-    /// to send instead: 413 when the decoded body would exceed `maxDecompressedBytes` (decoding
+    /// The request with its body decoded (and `Content-Encoding` removed), or the rejection to
+    /// answer instead: 413 when the decoded body would exceed `maxDecompressedBytes` (decoding
     /// stops at the cap), 400 when the body is not valid data in its coding. An empty body has
     /// nothing to decode and passes as it is.
-    static func decode(_ request: Request, maxDecompressedBytes: Int) -> Result<Request, Response> {
+    static func decode(_ request: Request, maxDecompressedBytes: Int) -> Result<Request, ServerRejection> {
         let fields = request.headers.values(for: "Content-Encoding")
         guard !request.body.isEmpty,
             let coding = ContentCoding(contentEncoding: fields.isEmpty ? nil : fields.joined(separator: ", ")),
@@ -26,11 +26,10 @@ enum RequestDecoding {
             decoded.headers.remove(name: "Content-Encoding")
             return .success(decoded)
         } catch {
-            let status = error.code == .decompressedSizeExceeded ? 413 : 400
-            return .failure(
-                Response(status: status, contentType: "text/plain; charset=utf-8", body: "\(coding.token) body: \(error)\n"))
+            let kind: ServerRejection.Kind = error.code == .decompressedSizeExceeded ? .bodyTooLarge : .malformedRequest
+            return .failure(ServerRejection(kind, detail: "\(coding.token) body: \(error)", request: request))
         }
     }
 }
 
-extension Response: Error {}
+extension ServerRejection: Error {}

@@ -19,8 +19,10 @@ enum ResponseEncoding {
         var vary: Bool
     }
 
-    /// Encodes `response` for `request` (nil for the server's own error responses).
-    static func encode(_ response: Response, request: Request?, configuration: Server.Compression) -> Encoded {
+    /// Encodes `response` for `request` (nil for the server's own error responses) under the
+    /// server's compression settings; a 406 is answered with the server's `errorResponse` hook.
+    static func encode(_ response: Response, request: Request?, server: Server.Configuration) -> Encoded {
+        let configuration = server.compression
         guard configuration.enabled, let request, !HTTPStatus.forbidsBody(response.status), !response.body.isEmpty
         else { return Encoded(response: response, contentEncoding: nil, vary: false) }
         let fields = request.headers.values(for: "Accept-Encoding")
@@ -28,9 +30,10 @@ enum ResponseEncoding {
         let negotiation = accepted.negotiate(preferIdentity: response.body.count < configuration.threshold)
         guard let coding = negotiation.coding else {
             guard (200..<300).contains(response.status) else { return Encoded(response: response, contentEncoding: nil, vary: true) }
-            let refusal = Response(
-                status: 406, contentType: "text/plain; charset=utf-8",
-                body: "no acceptable content coding: this server offers gzip, deflate and identity\n")
+            let refusal = server.response(
+                for: ServerRejection(
+                    .notAcceptable, detail: "no acceptable content coding: this server offers gzip, deflate and identity",
+                    request: request))
             return Encoded(response: refusal, contentEncoding: nil, vary: true)
         }
         guard let format = coding.format else { return Encoded(response: response, contentEncoding: nil, vary: true) }

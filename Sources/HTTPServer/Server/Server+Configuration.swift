@@ -78,9 +78,12 @@ extension Server {
         /// probes and metrics scrapes, which must be cheap and must answer while the server is
         /// saturated.
         public var bypassesAdmission: (@Sendable (Request) -> Bool)? = nil
-        /// The answer to a request shed at `maxInFlightRequests` (the server sets `Retry-After`);
-        /// when `nil`, a plain-text 503.
-        public var overloadResponse: (@Sendable (Request) -> Response)? = nil
+        /// The answer to every request the server rejects itself (see `ServerRejection`: 400,
+        /// 406, 408, 413, 414, 415, 431, 503 when shedding, ...); when `nil`, or when it returns
+        /// `nil`, the rejection's `plainTextResponse`. Only the headers and body of the returned
+        /// response are used: the server keeps the rejection's status, sets `Content-Length` and
+        /// `Connection` itself, and adds `Retry-After` (503) or `Accept-Encoding` (415).
+        public var errorResponse: (@Sendable (ServerRejection) -> Response?)? = nil
 
         /// The defaults above, listening on `host:port`.
         public init(host: String = "127.0.0.1", port: Int = 8080) {
@@ -88,7 +91,27 @@ extension Server {
             self.port = port
         }
     }
+}
 
+extension Server.Configuration {
+    /// The response for `rejection`: the `errorResponse` hook's headers and body
+    /// (else plain text), with the rejection's status and required header fields.
+    func response(for rejection: ServerRejection) -> Response {
+        var response = errorResponse?(rejection) ?? rejection.plainTextResponse
+        response.status = rejection.status
+        switch rejection.kind {
+        case .overloaded:
+            response.headers.replaceOrAdd(name: "Retry-After", value: String(retryAfterSeconds))
+        case .unsupportedContentEncoding:
+            response.headers.replaceOrAdd(name: "Accept-Encoding", value: RequestDecoding.acceptedCodings)
+        default:
+            break
+        }
+        return response
+    }
+}
+
+extension Server {
     /// Compression settings (zlib).
     public struct Compression: Sendable {
         /// Compress responses at all (per `Accept-Encoding`). Request inflation is always on.

@@ -48,6 +48,9 @@ paths:
                 additionalProperties: false
                 properties:
                   status: { type: string, enum: [ok] }
+        "408": { $ref: "#/components/responses/RequestTimeout" }
+        "414": { $ref: "#/components/responses/URITooLong" }
+        "431": { $ref: "#/components/responses/HeadersTooLarge" }
   /readyz:
     get:
       tags: [health]
@@ -72,6 +75,9 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/ReadinessStatus" }
+        "408": { $ref: "#/components/responses/RequestTimeout" }
+        "414": { $ref: "#/components/responses/URITooLong" }
+        "431": { $ref: "#/components/responses/HeadersTooLarge" }
   /openapi.yaml:
     get:
       tags: [health]
@@ -79,6 +85,7 @@ paths:
       summary: This document, verbatim
       parameters:
         - $ref: "#/components/parameters/RequestId"
+      security: [{}, {bearerAuth: []}]
       responses:
         "200":
           description: The OpenAPI document.
@@ -88,6 +95,10 @@ paths:
           content:
             application/yaml:
               schema: { type: object }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "408": { $ref: "#/components/responses/RequestTimeout" }
+        "414": { $ref: "#/components/responses/URITooLong" }
+        "431": { $ref: "#/components/responses/HeadersTooLarge" }
   /metrics:
     get:
       tags: [health]
@@ -104,6 +115,9 @@ paths:
           content:
             text/plain:
               schema: { type: string }
+        "408": { $ref: "#/components/responses/RequestTimeout" }
+        "414": { $ref: "#/components/responses/URITooLong" }
+        "431": { $ref: "#/components/responses/HeadersTooLarge" }
   /v1/losses:
     get:
       tags: [losses]
@@ -111,6 +125,7 @@ paths:
       summary: The catalogue of losses, their options with defaults, and accepted target kinds
       parameters:
         - $ref: "#/components/parameters/RequestId"
+      security: [{}, {bearerAuth: []}]
       responses:
         "200":
           description: Every loss lossd computes.
@@ -120,6 +135,10 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Catalogue" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "408": { $ref: "#/components/responses/RequestTimeout" }
+        "414": { $ref: "#/components/responses/URITooLong" }
+        "431": { $ref: "#/components/responses/HeadersTooLarge" }
   /v1/loss/{name}:
     post:
       tags: [losses]
@@ -158,6 +177,7 @@ paths:
             schema: { $ref: "#/components/schemas/Job" }
           application/octet-stream:
             schema: { type: string, format: binary }
+      security: [{}, {bearerAuth: []}]
       responses:
         "200":
           description: The result.
@@ -175,6 +195,10 @@ paths:
         "413": { $ref: "#/components/responses/BodyTooLarge" }
         "415": { $ref: "#/components/responses/UnsupportedMediaType" }
         "422": { $ref: "#/components/responses/Unprocessable" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "408": { $ref: "#/components/responses/RequestTimeout" }
+        "414": { $ref: "#/components/responses/URITooLong" }
+        "431": { $ref: "#/components/responses/HeadersTooLarge" }
   /v1/batch:
     post:
       tags: [losses]
@@ -187,6 +211,7 @@ paths:
         content:
           application/json:
             schema: { $ref: "#/components/schemas/BatchRequest" }
+      security: [{}, {bearerAuth: []}]
       responses:
         "200":
           description: >-
@@ -202,6 +227,10 @@ paths:
         "406": { $ref: "#/components/responses/NotAcceptable" }
         "413": { $ref: "#/components/responses/BodyTooLarge" }
         "415": { $ref: "#/components/responses/UnsupportedMediaType" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "408": { $ref: "#/components/responses/RequestTimeout" }
+        "414": { $ref: "#/components/responses/URITooLong" }
+        "431": { $ref: "#/components/responses/HeadersTooLarge" }
   /v2:
     get:
       tags: [oip]
@@ -209,6 +238,7 @@ paths:
       summary: Server metadata
       parameters:
         - $ref: "#/components/parameters/RequestId"
+      security: [{}, {bearerAuth: []}]
       responses:
         "200":
           description: Name, version and the supported extensions.
@@ -224,6 +254,10 @@ paths:
                   name: { type: string }
                   version: { type: string }
                   extensions: { type: array, items: { type: string } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "408": { $ref: "#/components/responses/RequestTimeout" }
+        "414": { $ref: "#/components/responses/URITooLong" }
+        "431": { $ref: "#/components/responses/HeadersTooLarge" }
   /v2/health/live:
     get:
       tags: [oip]
@@ -243,6 +277,9 @@ paths:
                 required: [live]
                 properties:
                   live: { type: boolean }
+        "408": { $ref: "#/components/responses/RequestTimeout" }
+        "414": { $ref: "#/components/responses/URITooLong" }
+        "431": { $ref: "#/components/responses/HeadersTooLarge" }
   /v2/health/ready:
     get:
       tags: [oip]
@@ -266,6 +303,9 @@ paths:
           content:
             application/json:
               schema: { $ref: "#/components/schemas/OIPReady" }
+        "408": { $ref: "#/components/responses/RequestTimeout" }
+        "414": { $ref: "#/components/responses/URITooLong" }
+        "431": { $ref: "#/components/responses/HeadersTooLarge" }
   /v2/models/{name}:
     get:
       tags: [oip]
@@ -274,6 +314,7 @@ paths:
       parameters:
         - $ref: "#/components/parameters/LossName"
         - $ref: "#/components/parameters/RequestId"
+      security: [{}, {bearerAuth: []}]
       responses:
         "200":
           description: Inputs and outputs of the loss as OIP tensors (-1 is a variable dimension).
@@ -284,6 +325,10 @@ paths:
             application/json:
               schema: { $ref: "#/components/schemas/ModelMetadata" }
         "404": { $ref: "#/components/responses/NotFound" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "408": { $ref: "#/components/responses/RequestTimeout" }
+        "414": { $ref: "#/components/responses/URITooLong" }
+        "431": { $ref: "#/components/responses/HeadersTooLarge" }
   /v2/models/{name}/ready:
     get:
       tags: [oip]
@@ -291,6 +336,7 @@ paths:
       parameters:
         - $ref: "#/components/parameters/LossName"
         - $ref: "#/components/parameters/RequestId"
+      security: [{}, {bearerAuth: []}]
       responses:
         "200":
           description: The model is ready.
@@ -306,6 +352,10 @@ paths:
                   name: { type: string }
                   ready: { type: boolean }
         "404": { $ref: "#/components/responses/NotFound" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "408": { $ref: "#/components/responses/RequestTimeout" }
+        "414": { $ref: "#/components/responses/URITooLong" }
+        "431": { $ref: "#/components/responses/HeadersTooLarge" }
   /v2/models/{name}/infer:
     post:
       tags: [oip]
@@ -333,6 +383,7 @@ paths:
             schema: { $ref: "#/components/schemas/InferRequest" }
           application/octet-stream:
             schema: { type: string, format: binary }
+      security: [{}, {bearerAuth: []}]
       responses:
         "200":
           description: >-
@@ -354,7 +405,19 @@ paths:
         "413": { $ref: "#/components/responses/BodyTooLarge" }
         "415": { $ref: "#/components/responses/UnsupportedMediaType" }
         "422": { $ref: "#/components/responses/Unprocessable" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "408": { $ref: "#/components/responses/RequestTimeout" }
+        "414": { $ref: "#/components/responses/URITooLong" }
+        "431": { $ref: "#/components/responses/HeadersTooLarge" }
 components:
+  securitySchemes:
+    bearerAuth:
+      type: http
+      scheme: bearer
+      description: |
+        Optional: when lossd runs with a token (`--auth-token` / `LOSSD_AUTH_TOKEN`), every route
+        except the health, readiness and metrics ones requires `Authorization: Bearer <token>`;
+        otherwise no credentials are needed.
   parameters:
     LossName:
       in: path
@@ -378,6 +441,10 @@ components:
       schema: { type: string }
     ServerTiming:
       description: "`parse;dur=…, compute;dur=…, encode;dur=…` in milliseconds."
+      required: true
+      schema: { type: string }
+    WWWAuthenticate:
+      description: '`Bearer realm="lossd"`, with `error="invalid_token"` when a token was sent but is wrong.'
       required: true
       schema: { type: string }
   responses:
@@ -406,7 +473,9 @@ components:
         application/problem+json:
           schema: { $ref: "#/components/schemas/Problem" }
     BodyTooLarge:
-      description: BODY_TOO_LARGE (the body, or its decompressed form, exceeds the limit).
+      description: BODY_TOO_LARGE (the body, or its decompressed form, exceeds the limit); the connection closes.
+      headers:
+        X-Request-Id: { $ref: "#/components/headers/XRequestId" }
       content:
         application/problem+json:
           schema: { $ref: "#/components/schemas/Problem" }
@@ -423,6 +492,36 @@ components:
       headers:
         X-Request-Id: { $ref: "#/components/headers/XRequestId" }
         Server-Timing: { $ref: "#/components/headers/ServerTiming" }
+      content:
+        application/problem+json:
+          schema: { $ref: "#/components/schemas/Problem" }
+    Unauthorized:
+      description: UNAUTHORIZED (a bearer token is configured and the request has none, or a wrong one).
+      headers:
+        WWW-Authenticate: { $ref: "#/components/headers/WWWAuthenticate" }
+        X-Request-Id: { $ref: "#/components/headers/XRequestId" }
+        Server-Timing: { $ref: "#/components/headers/ServerTiming" }
+      content:
+        application/problem+json:
+          schema: { $ref: "#/components/schemas/Problem" }
+    RequestTimeout:
+      description: REQUEST_TIMEOUT (the head or body did not arrive within the server's timeout); the connection closes.
+      headers:
+        X-Request-Id: { $ref: "#/components/headers/XRequestId" }
+      content:
+        application/problem+json:
+          schema: { $ref: "#/components/schemas/Problem" }
+    URITooLong:
+      description: URI_TOO_LONG (the request line exceeds the server's limit); the connection closes.
+      headers:
+        X-Request-Id: { $ref: "#/components/headers/XRequestId" }
+      content:
+        application/problem+json:
+          schema: { $ref: "#/components/schemas/Problem" }
+    HeadersTooLarge:
+      description: HEADERS_TOO_LARGE (the header section exceeds the server's limits); the connection closes.
+      headers:
+        X-Request-Id: { $ref: "#/components/headers/XRequestId" }
       content:
         application/problem+json:
           schema: { $ref: "#/components/schemas/Problem" }
@@ -690,7 +789,8 @@ components:
         code:
           type: string
           enum: [MALFORMED_JSON, MALFORMED_REQUEST, UNKNOWN_LOSS, NOT_FOUND, METHOD_NOT_ALLOWED,
-                 NOT_ACCEPTABLE, BODY_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, HEADERS_TOO_LARGE,
+                 NOT_ACCEPTABLE, REQUEST_TIMEOUT, BODY_TOO_LARGE, URI_TOO_LONG, UNSUPPORTED_MEDIA_TYPE,
+                 HEADERS_TOO_LARGE,
                  SHAPE_MISMATCH, TARGET_OUT_OF_RANGE, INVALID_TENSOR, INVALID_OPTION, UNAUTHORIZED,
                  OVERLOADED, DRAINING, INTERNAL_ERROR]
         errors:

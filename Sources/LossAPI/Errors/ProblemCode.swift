@@ -37,8 +37,12 @@ public struct ProblemCode: Hashable, Sendable, CustomStringConvertible {
     public static let methodNotAllowed = ProblemCode("METHOD_NOT_ALLOWED", 405, "Method not allowed")
     /// The request `Accept` header admits no representation lossd can produce.
     public static let notAcceptable = ProblemCode("NOT_ACCEPTABLE", 406, "Not acceptable")
+    /// The request head or body did not arrive within the server's timeout.
+    public static let requestTimeout = ProblemCode("REQUEST_TIMEOUT", 408, "Request timeout")
     /// The body (or its decompressed form) exceeds the configured limit.
     public static let bodyTooLarge = ProblemCode("BODY_TOO_LARGE", 413, "Body too large")
+    /// The request line (method, target, version) exceeds the configured limit.
+    public static let uriTooLong = ProblemCode("URI_TOO_LONG", 414, "URI too long")
     /// The body's `Content-Type` (or `Content-Encoding`) is not one lossd reads.
     public static let unsupportedMediaType = ProblemCode(
         "UNSUPPORTED_MEDIA_TYPE", 415, "Unsupported media type")
@@ -65,7 +69,7 @@ public struct ProblemCode: Hashable, Sendable, CustomStringConvertible {
     /// Every code, in the order of API.md (for documentation and tests).
     public static let all: [ProblemCode] = [
         .malformedJSON, .malformedRequest, .unknownLoss, .notFound, .methodNotAllowed, .notAcceptable,
-        .bodyTooLarge, .unsupportedMediaType, .headersTooLarge, .shapeMismatch, .targetOutOfRange,
+        .requestTimeout, .bodyTooLarge, .uriTooLong, .unsupportedMediaType, .headersTooLarge, .shapeMismatch, .targetOutOfRange,
         .invalidTensor, .invalidOption, .unauthorized, .overloaded, .draining, .internalError,
     ]
 }

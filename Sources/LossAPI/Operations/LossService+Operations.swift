@@ -19,10 +19,27 @@ extension LossService {
         }
     }
 
-    /// The 503 `OVERLOADED` problem answered to a request shed at the in-flight limit (the
-    /// server adds `Retry-After`).
-    public func overloadedResponse(for request: Request) -> Response {
-        let problem = Problem(.overloaded, "Too many requests are in progress; retry after the Retry-After delay.")
-        return problemResponse(problem, requestID: RequestID.resolve(request.headers["X-Request-Id"]))
+    /// The problem+json answer to a request the server rejects itself (install it as
+    /// `Server.Configuration.errorResponse`): MALFORMED_REQUEST (400), NOT_ACCEPTABLE (406),
+    /// REQUEST_TIMEOUT (408), BODY_TOO_LARGE (413), URI_TOO_LONG (414), UNSUPPORTED_MEDIA_TYPE
+    /// (415), HEADERS_TOO_LARGE (431), OVERLOADED (503; the server adds `Retry-After`). `nil`
+    /// (the server's plain text) for the kinds without a code (417, 505).
+    public func serverErrorResponse(for rejection: ServerRejection) -> Response? {
+        let code: ProblemCode
+        switch rejection.kind {
+        case .malformedRequest: code = .malformedRequest
+        case .notAcceptable: code = .notAcceptable
+        case .requestTimeout: code = .requestTimeout
+        case .bodyTooLarge: code = .bodyTooLarge
+        case .uriTooLong: code = .uriTooLong
+        case .unsupportedContentEncoding: code = .unsupportedMediaType
+        case .headersTooLarge: code = .headersTooLarge
+        case .overloaded: code = .overloaded
+        default: return nil
+        }
+        let detail = rejection.kind == .overloaded
+            ? "Too many requests are in progress; retry after the Retry-After delay." : rejection.detail
+        let requestID = RequestID.resolve(rejection.request?.headers["X-Request-Id"])
+        return problemResponse(Problem(code, detail), requestID: requestID)
     }
 }

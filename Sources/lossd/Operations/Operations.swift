@@ -42,7 +42,7 @@ struct Operations: Sendable {
 
     /// The server handler for `service`: access log around the bearer token check (when
     /// configured) around the service; and `configuration` with TLS, the metrics and access-log
-    /// hooks, 503 `OVERLOADED` problems for shed requests, and probes and scrapes exempt from
+    /// hooks, problem+json for the requests the server rejects itself (400, 408, 413, 503 ...), and probes and scrapes exempt from
     /// shedding.
     func handler(for service: LossService, configuration: inout Server.Configuration) -> Handler {
         if let tls = settings.tls {
@@ -50,7 +50,7 @@ struct Operations: Sendable {
         }
         let routeOf: @Sendable (Request) -> String = { service.routeLabel(for: $0) }
         configuration.bypassesAdmission = { LossService.operationalPaths.contains($0.path) }
-        configuration.overloadResponse = { service.overloadedResponse(for: $0) }
+        configuration.errorResponse = { service.serverErrorResponse(for: $0) }
         HTTPMetrics(routeOf: routeOf).install(into: &configuration)
         let accessLog = AccessLog(logger: Logger(label: "lossd.access"), routeOf: routeOf)
         accessLog.install(into: &configuration)
