@@ -5,6 +5,7 @@ extension SafetensorsTensor {
     /// other dtypes.
     public func floatValues() -> [Float]? {
         switch dtype {
+        case .f32 where UInt32(1).littleEndian == 1: copyBytes(as: Float.self)
         case .f32: decode { Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: $1 * 4, as: UInt32.self))) }
         case .f64: decode { Float(Double(bitPattern: UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: $1 * 8, as: UInt64.self)))) }
         case .f16: decode { HalfPrecision.float(fromF16: UInt16(littleEndian: $0.loadUnaligned(fromByteOffset: $1 * 2, as: UInt16.self))) }
@@ -16,6 +17,7 @@ extension SafetensorsTensor {
     /// The elements as `Double`: every floating-point dtype exactly; `nil` for other dtypes.
     public func doubleValues() -> [Double]? {
         switch dtype {
+        case .f64 where UInt64(1).littleEndian == 1: copyBytes(as: Double.self)
         case .f64: decode { Double(bitPattern: UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: $1 * 8, as: UInt64.self))) }
         case .f32, .f16, .bf16: floatValues().map { $0.map(Double.init) }
         default: nil
@@ -38,6 +40,18 @@ extension SafetensorsTensor {
             guard values.allSatisfy({ $0 <= UInt64(Int64.max) }) else { return nil }
             return values.map { Int64($0) }
         default: return nil
+        }
+    }
+
+    /// `count` elements copied as they lie (one memcpy): only for a dtype whose little-endian
+    /// bytes are `T`'s in-memory layout on this host.
+    private func copyBytes<T: BinaryFloatingPoint>(as _: T.Type) -> [T] {
+        let n = count
+        return [T](unsafeUninitializedCapacity: n) { out, initialized in
+            bytes.withUnsafeBytes { raw in
+                UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[..<(n * MemoryLayout<T>.size)]))
+            }
+            initialized = n
         }
     }
 

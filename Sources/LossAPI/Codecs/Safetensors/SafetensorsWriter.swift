@@ -44,8 +44,13 @@ public enum SafetensorsWriter {
             let size = MemoryLayout<T>.size
             return [UInt8](unsafeUninitializedCapacity: values.count * size) { out, initialized in
                 let raw = UnsafeMutableRawBufferPointer(out)
-                for (i, value) in values.enumerated() {
-                    raw.storeBytes(of: value.littleEndian, toByteOffset: i * size, as: T.self)
+                if T(1).littleEndian == T(1) {
+                    // Little-endian host: the memory already holds the file's bytes (one memcpy).
+                    raw.copyMemory(from: UnsafeRawBufferPointer(values))
+                } else {
+                    for (i, value) in values.enumerated() {
+                        raw.storeBytes(of: value.littleEndian, toByteOffset: i * size, as: T.self)
+                    }
                 }
                 initialized = values.count * size
             }
