@@ -9,7 +9,10 @@ final class Rejections: @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [ServerRejection.Kind] = []
     func record(_ kind: ServerRejection.Kind) { lock.withLock { recorded.append(kind) } }
-    var kinds: [ServerRejection.Kind] { lock.withLock { recorded } }
+    /// Every kind asked about, including the `tooManyConnections` answer rendered at start.
+    var all: [ServerRejection.Kind] { lock.withLock { recorded } }
+    /// The kinds asked about for connections that were served.
+    var kinds: [ServerRejection.Kind] { all.filter { $0 != .tooManyConnections } }
 }
 
 /// `Server.Configuration.errorResponse` over real sockets: the hook renders the server's own
@@ -129,5 +132,25 @@ extension LoopbackErrorResponseTests {
             #expect(response.header("Connection") == nil, "shedding keeps the connection")
         }
         #expect(rejections.kinds == [.overloaded])
+    }
+
+    @Test func connectionOverTheLimit_IsRefusedWithTheHooksAnswerRenderedAtStart() throws {
+        let rejections = Rejections()
+        var configuration = jsonConfiguration(rejections)
+        configuration.maxConnections = 1
+        try withServer(configuration) { server in
+            let first = try RawClient(port: server.localPort)
+            try first.send("GET /info HTTP/1.1\nHost: t\n\n")
+            #expect(try first.readResponse().status == 200)
+            let second = try RawClient(port: server.localPort)
+            let response = try second.readResponse()
+            #expect(response.status == 503)
+            #expect(response.text == "{\"kind\":\"tooManyConnections\"}")
+            #expect(response.header("Content-Length") == String(response.body.count))
+            #expect(response.header("Connection") == "close")
+            #expect(response.header("Retry-After") == "1")
+            #expect(try second.isClosedByPeer())
+        }
+        #expect(rejections.all == [.tooManyConnections], "rendered once, at start")
     }
 }

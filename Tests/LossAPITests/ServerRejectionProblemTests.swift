@@ -14,6 +14,7 @@ import Testing
         (.unsupportedContentEncoding, "UNSUPPORTED_MEDIA_TYPE"),
         (.headersTooLarge, "HEADERS_TOO_LARGE"),
         (.overloaded, "OVERLOADED"),
+        (.tooManyConnections, "OVERLOADED"),
     ])
     func serverRejection_IsAProblemWithItsCodeAndStatus(kind: ServerRejection.Kind, code: String) throws {
         let response = try #require(LossService().serverErrorResponse(for: ServerRejection(kind, detail: "because")))

@@ -158,6 +158,20 @@ def test_slow_header_is_408_problem(limited):
     assert fields["connection"] == "close"
 
 
+def test_connection_over_the_limit_is_503_overloaded_problem():
+    import socket
+    server = Lossd(["--max-connections", "1"])
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as held:
+            held.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+            assert held.recv(65536).startswith(b"HTTP/1.1 200")
+            fields, body = raw_exchange(server.port, b"")
+            server_problem(fields, body, 503, "OVERLOADED")
+            assert fields["retry-after"] and fields["connection"] == "close"
+    finally:
+        server.stop()
+
+
 def test_no_acceptable_content_coding_is_406_problem(http, url):
     r = http.get(url + "/openapi.yaml", headers={"Accept-Encoding": "br, identity;q=0"})
     assert r.status_code == 406 and r.headers["Content-Type"] == "application/problem+json"

@@ -4,21 +4,23 @@ import Glibc
 /// The listening socket and its accept loop.
 ///
 /// Accepted sockets get `TCP_NODELAY` (responses are written whole, so Nagle only adds delay).
-/// Beyond `maxConnections`, a connection is answered with a canned 503 and closed at once, so a
-/// flood costs one descriptor for an instant, never a queue.
+/// Beyond `maxConnections`, a connection is answered with a 503 rendered once at start (through
+/// the `errorResponse` hook) and closed at once, so a flood costs one descriptor for an
+/// instant, never a queue.
 final class Listener: @unchecked Sendable {
-    // `source` and `fd` are set in `init` and used only on `queue` afterwards.
+    // `source` and `fd` are set in `init`; they and `dateCache` are used only on `queue` afterwards.
     let fd: CInt
     let localAddress: SocketAddress
     private let queue = DispatchQueue(label: "lossd.http.accept")
     private let source: any DispatchSourceRead
     private let context: ServerContext
-    private static let busyResponse = Array(
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n".utf8
-    )
+    private let busyResponse: Response
+    private var dateCache = DateCache()
 
     init(address: SocketAddress, backlog: Int, context: ServerContext) throws(SocketError) {
         self.context = context
+        busyResponse = context.configuration.response(
+            for: ServerRejection(.tooManyConnections, detail: "too many open connections, retry later"))
         let fd = try Posix.socket(domain: address.family, type: CInt(SOCK_STREAM.rawValue))
         do {
             try Posix.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
@@ -65,11 +67,26 @@ final class Listener: @unchecked Sendable {
             if context.register(connection) {
                 connection.start()
             } else {
-                Self.busyResponse.withUnsafeBytes { bytes in
-                    _ = try? Posix.write(client, bytes, UnsafeRawBufferPointer(start: nil, count: 0))
-                }
-                Posix.close(client)
+                refuse(client)
             }
         }
+    }
+
+    /// Writes the 503 for a connection beyond `maxConnections` (best effort: the socket is new,
+    /// so its send buffer takes it whole) and closes it.
+    private func refuse(_ client: CInt) {
+        var head: [UInt8] = []
+        HTTPResponseSerializer.writeHead(
+            busyResponse,
+            framing: .init(
+                contentLength: busyResponse.body.count, close: true, keepAliveForHTTP10: false,
+                contentEncoding: nil, varyAcceptEncoding: false),
+            date: dateCache.current(), into: &head)
+        head.withUnsafeBytes { head in
+            busyResponse.body.withUnsafeBytes { body in
+                _ = try? Posix.write(client, head, body)
+            }
+        }
+        Posix.close(client)
     }
 }

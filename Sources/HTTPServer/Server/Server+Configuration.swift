@@ -14,7 +14,7 @@ extension Server {
     /// | `bodyTimeout` | 60 s from the end of the head | 408, close |
     /// | `idleTimeout` | 65 s between requests on a keep-alive connection | silent close |
     /// | `writeTimeout` | 30 s without write progress | close |
-    /// | `maxConnections` | 1024 | new connections accepted and closed at once |
+    /// | `maxConnections` | 1024 | new connections answered 503 with `Retry-After` and closed at once |
     /// | `maxInFlightRequests` | 128 | 503 with `Retry-After`, connection kept |
     public struct Configuration: Sendable {
         /// The address to bind: an IPv4 literal (`"127.0.0.1"`, `"0.0.0.0"`) or an IPv6 literal
@@ -79,7 +79,7 @@ extension Server {
         /// saturated.
         public var bypassesAdmission: (@Sendable (Request) -> Bool)? = nil
         /// The answer to every request the server rejects itself (see `ServerRejection`: 400,
-        /// 406, 408, 413, 414, 415, 431, 503 when shedding, ...); when `nil`, or when it returns
+        /// 406, 408, 413, 414, 415, 431, 503 when shedding or over `maxConnections`, ...); when `nil`, or when it returns
         /// `nil`, the rejection's `plainTextResponse`. Only the headers and body of the returned
         /// response are used: the server keeps the rejection's status, sets `Content-Length` and
         /// `Connection` itself, and adds `Retry-After` (503) or `Accept-Encoding` (415).
@@ -100,7 +100,7 @@ extension Server.Configuration {
         var response = errorResponse?(rejection) ?? rejection.plainTextResponse
         response.status = rejection.status
         switch rejection.kind {
-        case .overloaded:
+        case .overloaded, .tooManyConnections:
             response.headers.replaceOrAdd(name: "Retry-After", value: String(retryAfterSeconds))
         case .unsupportedContentEncoding:
             response.headers.replaceOrAdd(name: "Accept-Encoding", value: RequestDecoding.acceptedCodings)

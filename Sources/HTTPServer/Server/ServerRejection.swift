@@ -36,6 +36,9 @@ public struct ServerRejection: Sendable {
         public static let headersTooLarge = Kind("headersTooLarge", 431)
         /// 503: `maxInFlightRequests` was reached (the server adds `Retry-After`).
         public static let overloaded = Kind("overloaded", 503)
+        /// 503: a connection beyond `maxConnections`, refused before any request is read (the
+        /// response is rendered once, at start, without a request; the server adds `Retry-After`).
+        public static let tooManyConnections = Kind("tooManyConnections", 503)
         /// 505: the HTTP version is not 1.0 or 1.1.
         public static let versionNotSupported = Kind("versionNotSupported", 505)
 

@@ -22,7 +22,8 @@ extension LossService {
     /// The problem+json answer to a request the server rejects itself (install it as
     /// `Server.Configuration.errorResponse`): MALFORMED_REQUEST (400), NOT_ACCEPTABLE (406),
     /// REQUEST_TIMEOUT (408), BODY_TOO_LARGE (413), URI_TOO_LONG (414), UNSUPPORTED_MEDIA_TYPE
-    /// (415), HEADERS_TOO_LARGE (431), OVERLOADED (503; the server adds `Retry-After`). `nil`
+    /// (415), HEADERS_TOO_LARGE (431), OVERLOADED (503 when shedding or over the connection
+    /// limit; the server adds `Retry-After`). `nil`
     /// (the server's plain text) for the kinds without a code (417, 505).
     public func serverErrorResponse(for rejection: ServerRejection) -> Response? {
         let code: ProblemCode
@@ -34,11 +35,15 @@ extension LossService {
         case .uriTooLong: code = .uriTooLong
         case .unsupportedContentEncoding: code = .unsupportedMediaType
         case .headersTooLarge: code = .headersTooLarge
-        case .overloaded: code = .overloaded
+        case .overloaded, .tooManyConnections: code = .overloaded
         default: return nil
         }
-        let detail = rejection.kind == .overloaded
-            ? "Too many requests are in progress; retry after the Retry-After delay." : rejection.detail
+        let detail =
+            switch rejection.kind {
+            case .overloaded: "Too many requests are in progress; retry after the Retry-After delay."
+            case .tooManyConnections: "Too many connections are open; retry after the Retry-After delay."
+            default: rejection.detail
+            }
         let requestID = RequestID.resolve(rejection.request?.headers["X-Request-Id"])
         return problemResponse(Problem(code, detail), requestID: requestID)
     }
