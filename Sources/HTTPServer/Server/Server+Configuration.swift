@@ -82,7 +82,8 @@ extension Server {
         /// 406, 408, 413, 414, 415, 431, 503 when shedding or over `maxConnections`, ...); when `nil`, or when it returns
         /// `nil`, the rejection's `plainTextResponse`. Only the headers and body of the returned
         /// response are used: the server keeps the rejection's status, sets `Content-Length` and
-        /// `Connection` itself, and adds `Retry-After` (503) or `Accept-Encoding` (415).
+        /// `Connection` itself, and adds `Retry-After` (503) or `Accept-Encoding` (415). Called on
+        /// a connection or handler queue (for `tooManyConnections`, once at start): keep it cheap.
         public var errorResponse: (@Sendable (ServerRejection) -> Response?)? = nil
 
         /// The defaults above, listening on `host:port`.
