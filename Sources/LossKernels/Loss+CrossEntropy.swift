@@ -172,11 +172,13 @@ extension Loss {
             losses.withUnsafeMutableBufferPointer { losses in
                 if direct || grad == nil {
                     stats = FusedCrossEntropy.run(x: x, classes: layout.classes, targets: targets, row: row,
-                                                  upstream: upstream, losses: losses, grad: direct ? gradientStorage : nil)
+                                                  upstream: upstream, losses: losses, grad: direct ? gradientStorage : nil,
+                                                  maxThreads: job.maxThreads)
                 } else {
                     grad!.withUnsafeMutableBufferPointer { g in
                         stats = FusedCrossEntropy.run(x: x, classes: layout.classes, targets: targets, row: row,
-                                                      upstream: upstream, losses: losses, grad: g)
+                                                      upstream: upstream, losses: losses, grad: g,
+                                                      maxThreads: job.maxThreads)
                     }
                 }
             }

@@ -17,6 +17,10 @@ public struct LossJob: Sendable {
     public var options: LossOptions
     /// Whether to compute the gradient with respect to the input.
     public var computeGradient: Bool
+    /// Most threads the job may use. Large float32 cross-entropy batches are split across two
+    /// (the calling thread and one more); 1 keeps every job on the calling thread, which is what
+    /// a server already running several jobs at once wants.
+    public var maxThreads: Int = 2
 
     public init(
         name: LossName, input: Tensor, target: Tensor, weight: Tensor? = nil, posWeight: Tensor? = nil,

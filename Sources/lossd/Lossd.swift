@@ -17,6 +17,7 @@ struct Lossd: ParsableCommand {
 
     /// Parses `CommandLine.arguments` with the `LOSSD_*` environment folded in, then runs.
     static func main() {
+        CPUSupport.requireKernelFeatures()
         let arguments = EnvironmentArguments.merge(
             arguments: Array(CommandLine.arguments.dropFirst()),
             environment: EnvironmentArguments.processEnvironment(),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HTTPServer
 import LossAPI
+import Logging
 
 /// `lossd serve`: runs the HTTP service until the process is stopped.
 struct Serve: ParsableCommand {
@@ -83,6 +84,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Deepest JSON nesting accepted in a request body.")
     var maxJsonDepth: Int = LossService.Configuration().maxJSONDepth
 
+    @Option(help: "MiB of freed request buffers kept in the process for reuse instead of being returned to the kernel (0: glibc's defaults).")
+    var bufferCacheMib: Int = 256
+
     @OptionGroup(title: "Operations (logging, token, TLS, drain)")
     var operations: OperationsOptions
 
@@ -100,8 +104,8 @@ struct Serve: ParsableCommand {
         for (name, value) in positive where value <= 0 {
             throw ValidationError("--\(name) must be positive, got \(value)")
         }
-        guard retryAfter >= 0, compressionThreshold >= 0 else {
-            throw ValidationError("--retry-after and --compression-threshold must not be negative")
+        guard retryAfter >= 0, compressionThreshold >= 0, (0...2047).contains(bufferCacheMib) else {
+            throw ValidationError("--retry-after and --compression-threshold must not be negative, --buffer-cache-mib must be in 0...2047")
         }
         for (name, value) in [
             ("header-timeout", headerTimeout), ("body-timeout", bodyTimeout), ("idle-timeout", idleTimeout),
@@ -143,6 +147,9 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let operations = Operations.bootstrap(try self.operations.settings())
+        if !BufferCache.retain(mebibytes: bufferCacheMib) {
+            operations.logger.warning("glibc refused the buffer cache settings; freed buffers go back to the kernel")
+        }
         var serviceConfiguration = self.serviceConfiguration
         operations.configure(&serviceConfiguration)
         let service = LossService(configuration: serviceConfiguration)

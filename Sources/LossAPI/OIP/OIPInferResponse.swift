@@ -7,7 +7,7 @@ import LossKernels
 enum OIPInferResponse {
     static func encode(_ result: LossResult, of request: OIPInferRequest, model: LossName) -> Response {
         var json = JSONWriter.reserving(512 + (request.outputs.contains { !$0.binary } ? (result.grad?.count ?? 0) * 12 : 0))
-        var blobs: [[UInt8]] = []
+        var blobs: [SafetensorsWriter.Entry] = []
         json.beginObject()
         json.member("model_name", model.rawValue)
         json.member("model_version", "1")
@@ -30,10 +30,10 @@ enum OIPInferResponse {
             for size in tensor.shape { json.integer(Int64(size)) }
             json.endArray()
             if output.binary {
-                let blob = SafetensorsResult.entry(output.name, tensor).bytes
+                let blob = SafetensorsResult.entry(output.name, tensor)
                 json.key("parameters")
                 json.beginObject()
-                json.member("binary_data_size", blob.count)
+                json.member("binary_data_size", blob.byteCount)
                 json.endObject()
                 blobs.append(blob)
             } else {
@@ -45,8 +45,17 @@ enum OIPInferResponse {
         json.endArray()
         json.endObject()
         guard !blobs.isEmpty else { return .json(json.bytes) }
-        var body = json.bytes
-        for blob in blobs { body.append(contentsOf: blob) }
+        let headerBytes = json.bytes
+        let body = [UInt8](unsafeUninitializedCapacity: headerBytes.count + blobs.reduce(0) { $0 + $1.byteCount }) {
+            out, initialized in
+            let base = UnsafeMutableRawPointer(out.baseAddress!)
+            headerBytes.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            initialized = headerBytes.count
+            for blob in blobs {
+                blob.write(to: base + initialized)
+                initialized += blob.byteCount
+            }
+        }
         return Response(
             status: 200,
             headers: [

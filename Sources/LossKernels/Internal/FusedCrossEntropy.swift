@@ -35,7 +35,7 @@ enum FusedCrossEntropy {
     static func run(
         x: UnsafeBufferPointer<Float>, classes: Int, targets: [Int], row: SoftmaxRow,
         upstream: (scalar: Double, perRow: [Double]?), losses: UnsafeMutableBufferPointer<Double>,
-        grad: UnsafeMutableBufferPointer<Float>?
+        grad: UnsafeMutableBufferPointer<Float>?, maxThreads: Int
     ) -> ClassRowStats {
         let rows = targets.count
         let perChunk = chunkRows(classes: classes)
@@ -43,7 +43,7 @@ enum FusedCrossEntropy {
         var chunkStats = [ClassRowStats](repeating: ClassRowStats(), count: queue.count)
         let weight = row.weight.map { $0.map(Float.init) }
         chunkStats.withUnsafeMutableBufferPointer { chunkStats in
-            ParallelRows.run(parts: ParallelRows.parts(rows: rows, work: rows * classes)) { _ in
+            ParallelRows.run(parts: ParallelRows.parts(rows: rows, work: rows * classes, maxThreads: maxThreads)) { _ in
                 var zScratch = [Double](), gScratch = [Double]()
                 weight.withOptionalBuffer { w in
                     while let chunk = queue.next() {

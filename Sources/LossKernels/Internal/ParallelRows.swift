@@ -4,10 +4,11 @@ import Glibc
 /// use Dispatch or Foundation). If a thread cannot be created its part runs on the calling
 /// thread instead. Work is shared out with a `ChunkQueue`.
 enum ParallelRows {
-    /// Two parts (the machine's cores) when there are at least `minimumWork` units of work
-    /// (2^18 elements: about a quarter millisecond per core, well above the cost of a thread).
-    static func parts(rows: Int, work: Int, minimumWork: Int = 1 << 18) -> Int {
-        rows >= 2 && work >= minimumWork ? 2 : 1
+    /// Two parts (the machine's cores) when `maxThreads` allows it and there are at least
+    /// `minimumWork` units of work (2^18 elements: about a quarter millisecond per core, well
+    /// above the cost of a thread).
+    static func parts(rows: Int, work: Int, maxThreads: Int, minimumWork: Int = 1 << 18) -> Int {
+        maxThreads >= 2 && rows >= 2 && work >= minimumWork ? 2 : 1
     }
 
     /// Heap box for the closure handed to a pthread; the thread only reads it and the caller

@@ -2,7 +2,7 @@
 /// with spaces to a multiple of 8 bytes (as the reference writer pads it), then the tensors'
 /// bytes back to back in the order given.
 public enum SafetensorsWriter {
-    /// A tensor to write: its name, dtype, shape and little-endian element bytes.
+    /// A tensor to write: its name, dtype, shape and elements.
     public struct Entry: Sendable {
         /// The tensor's name (must not be `__metadata__`).
         public var name: String
@@ -10,49 +10,76 @@ public enum SafetensorsWriter {
         public var dtype: SafetensorsDType
         /// The shape, outermost first.
         public var shape: [Int]
-        /// The element bytes, little-endian, row-major.
-        public var bytes: [UInt8]
+        /// The elements, kept in their own type so that `write` copies them into the file once.
+        var elements: Elements
+
+        /// Element storage: raw little-endian bytes, or typed values written little-endian.
+        enum Elements: Sendable {
+            case bytes([UInt8])
+            case float32([Float])
+            case float64([Double])
+            case int64([Int64])
+        }
 
         /// An entry from raw bytes (`bytes.count` must be `product(shape) * dtype.byteSize`).
         public init(name: String, dtype: SafetensorsDType, shape: [Int], bytes: [UInt8]) {
             precondition(bytes.count == shape.reduce(1, *) * dtype.byteSize, "\(name): \(bytes.count) bytes for shape \(shape) of \(dtype)")
-            self.name = name
-            self.dtype = dtype
-            self.shape = shape
-            self.bytes = bytes
+            self.init(name: name, dtype: dtype, shape: shape, elements: .bytes(bytes))
         }
 
         /// An F32 entry.
         public init(name: String, shape: [Int], float32 values: [Float]) {
-            let bytes = values.withUnsafeBufferPointer { $0.withMemoryRebound(to: UInt32.self) { Self.littleEndianBytes($0) } }
-            self.init(name: name, dtype: .f32, shape: shape, bytes: bytes)
+            self.init(name: name, dtype: .f32, shape: shape, elements: .float32(values))
         }
 
         /// An F64 entry.
         public init(name: String, shape: [Int], float64 values: [Double]) {
-            let bytes = values.withUnsafeBufferPointer { $0.withMemoryRebound(to: UInt64.self) { Self.littleEndianBytes($0) } }
-            self.init(name: name, dtype: .f64, shape: shape, bytes: bytes)
+            self.init(name: name, dtype: .f64, shape: shape, elements: .float64(values))
         }
 
         /// An I64 entry.
         public init(name: String, shape: [Int], int64 values: [Int64]) {
-            self.init(name: name, dtype: .i64, shape: shape, bytes: values.withUnsafeBufferPointer { Self.littleEndianBytes($0) })
+            self.init(name: name, dtype: .i64, shape: shape, elements: .int64(values))
         }
 
-        /// The values' little-endian bytes (a plain copy on little-endian hosts).
-        private static func littleEndianBytes<T: FixedWidthInteger>(_ values: UnsafeBufferPointer<T>) -> [UInt8] {
-            let size = MemoryLayout<T>.size
-            return [UInt8](unsafeUninitializedCapacity: values.count * size) { out, initialized in
-                let raw = UnsafeMutableRawBufferPointer(out)
-                if T(1).littleEndian == T(1) {
-                    // Little-endian host: the memory already holds the file's bytes (one memcpy).
-                    raw.copyMemory(from: UnsafeRawBufferPointer(values))
-                } else {
-                    for (i, value) in values.enumerated() {
-                        raw.storeBytes(of: value.littleEndian, toByteOffset: i * size, as: T.self)
-                    }
+        private init(name: String, dtype: SafetensorsDType, shape: [Int], elements: Elements) {
+            self.name = name
+            self.dtype = dtype
+            self.shape = shape
+            self.elements = elements
+        }
+
+        /// Size of the element bytes in the file.
+        var byteCount: Int {
+            switch elements {
+            case .bytes(let b): b.count
+            case .float32(let v): v.count * 4
+            case .float64(let v): v.count * 8
+            case .int64(let v): v.count * 8
+            }
+        }
+
+        /// Writes the element bytes, little-endian, at `out` (which has room for `byteCount`).
+        func write(to out: UnsafeMutableRawPointer) {
+            switch elements {
+            case .bytes(let b): b.withUnsafeBytes { Self.copy($0, as: UInt8.self, to: out) }
+            case .float32(let v): v.withUnsafeBytes { Self.copy($0, as: UInt32.self, to: out) }
+            case .float64(let v): v.withUnsafeBytes { Self.copy($0, as: UInt64.self, to: out) }
+            case .int64(let v): v.withUnsafeBytes { Self.copy($0, as: UInt64.self, to: out) }
+            }
+        }
+
+        /// Copies `source`, elements of `T`'s size, little-endian (one memcpy on little-endian hosts).
+        private static func copy<T: FixedWidthInteger>(_ source: UnsafeRawBufferPointer, as _: T.Type, to out: UnsafeMutableRawPointer) {
+            guard source.count > 0 else { return }
+            if T(1).littleEndian == T(1) {
+                out.copyMemory(from: source.baseAddress!, byteCount: source.count)
+            } else {
+                let size = MemoryLayout<T>.size
+                for i in 0..<(source.count / size) {
+                    out.storeBytes(of: source.loadUnaligned(fromByteOffset: i * size, as: T.self).littleEndian,
+                                   toByteOffset: i * size, as: T.self)
                 }
-                initialized = values.count * size
             }
         }
     }
@@ -84,7 +111,7 @@ public enum SafetensorsWriter {
             header.key("data_offsets")
             header.beginArray()
             header.integer(Int64(offset))
-            offset += tensor.bytes.count
+            offset += tensor.byteCount
             header.integer(Int64(offset))
             header.endArray()
             header.endObject()
@@ -92,12 +119,18 @@ public enum SafetensorsWriter {
         header.endObject()
         let padding = (8 - header.bytes.count % 8) % 8
         let headerLength = UInt64(header.bytes.count + padding)
-        var file: [UInt8] = []
-        file.reserveCapacity(8 + Int(headerLength) + offset)
-        withUnsafeBytes(of: headerLength.littleEndian) { file.append(contentsOf: $0) }
-        file.append(contentsOf: header.bytes)
-        file.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
-        for tensor in tensors { file.append(contentsOf: tensor.bytes) }
-        return file
+        let headerEnd = 8 + Int(headerLength)
+        return [UInt8](unsafeUninitializedCapacity: headerEnd + offset) { file, initialized in
+            let base = UnsafeMutableRawPointer(file.baseAddress!)
+            base.storeBytes(of: headerLength.littleEndian, as: UInt64.self)
+            header.bytes.withUnsafeBytes { base.advanced(by: 8).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            (base + 8 + header.bytes.count).initializeMemory(as: UInt8.self, repeating: UInt8(ascii: " "), count: padding)
+            var position = headerEnd
+            for tensor in tensors {
+                tensor.write(to: base + position)
+                position += tensor.byteCount
+            }
+            initialized = position
+        }
     }
 }
