@@ -42,6 +42,18 @@ struct ValidationTests {
         #expect(e.kind == .shapeMismatch && e.field == "target")
     }
 
+    /// PyTorch's (N,1) vs (N) trap (#16045): lossd refuses and says what PyTorch would have done.
+    @Test func regressionTargetThatWouldBroadcast_IsShapeMismatch_NamingTheBroadcast() throws {
+        let job = LossJob(name: .mseLoss, input: Tensor(shape: [3, 1], float64: [1, 2, 3]),
+                          target: Tensor(shape: [3], float64: [1, 2, 3]))
+        let e = try #require(Self.error(job))
+        #expect(e.kind == .shapeMismatch && e.field == "target")
+        #expect(e.detail.contains("broadcast both to [3, 3]") && e.detail.contains("#16045"))
+        let unrelated = LossJob(name: .l1Loss, input: Tensor(shape: [2], float64: [1, 2]),
+                                target: Tensor(shape: [3], float64: [1, 2, 3]))
+        #expect(try #require(Self.error(unrelated)).detail.contains("broadcast") == false)
+    }
+
     @Test func probabilityTargetsOfWrongShape_AreShapeMismatch() throws {
         let job = LossJob(name: .crossEntropy, input: Tensor(shape: [2, 3], float64: [1, 2, 3, 4, 5, 6]),
                           target: Tensor(shape: [2, 2], float64: [0.5, 0.5, 0.5, 0.5]))

@@ -14,10 +14,28 @@ struct Elementwise {
         x = try Validation.floats(job.input, "input")
         try Validation.reduction(job.options.reduction, job.name)
         guard job.target.shape == job.input.shape else {
-            throw LossError(kind: .shapeMismatch, field: "target",
-                            detail: "target size \(job.target.shape) must be the same as input size \(job.input.shape) (lossd does not broadcast them)")
+            var detail = "target size \(job.target.shape) must be the same as input size \(job.input.shape)"
+            if let both = Self.broadcastShape(job.input.shape, job.target.shape) {
+                detail += "; PyTorch would broadcast both to \(both) with only a UserWarning, almost always a bug "
+                    + "(pytorch/pytorch#16045), so lossd refuses"
+            }
+            throw LossError(kind: .shapeMismatch, field: "target", detail: detail)
         }
         y = try Validation.values(job.target, "target")
+    }
+
+    /// The shape PyTorch's broadcasting gives `a` and `b` (trailing dimensions aligned, a 1
+    /// stretching to the other size), or nil when they do not broadcast.
+    static func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
+        let rank = max(a.count, b.count)
+        var shape = [Int](repeating: 1, count: rank)
+        for i in 0..<rank {
+            let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+            let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+            guard da == db || da == 1 || db == 1 else { return nil }
+            shape[i] = da == 1 ? db : da
+        }
+        return shape
     }
 
     /// First element of `values` outside [0, 1] (NaN included), as an error on `field`.
