@@ -55,7 +55,8 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         .target(
             name: "LossKernels",
-            swiftSettings: kernelTargetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
+            swiftSettings: (kernelTargetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? [])
+                + (kernelTargetCPU == "haswell" ? [.define("LOSSD_KERNELS_FMA")] : [])
         ),
         .target(name: "HTTPServer", dependencies: ["CZlib", "COpenSSL"]),
         .target(

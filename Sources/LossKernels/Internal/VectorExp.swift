@@ -31,15 +31,27 @@ func vectorExp(inRange xc: FloatLanes) -> FloatLanes {
     let n = t - magic
     let r = (xc - n * 0.693_359_375) - n * -2.121_944_40e-4
     var p = FloatLanes(repeating: 1.987_569_150_0e-4)
-    p = p * r + 1.398_199_950_7e-3
-    p = p * r + 8.333_451_907_3e-3
-    p = p * r + 4.166_579_589_4e-2
-    p = p * r + 1.666_666_545_9e-1
-    p = p * r + 5.000_000_120_1e-1
-    let y = p * (r * r) + r + 1
+    p = multiplyAdd(p, r, FloatLanes(repeating: 1.398_199_950_7e-3))
+    p = multiplyAdd(p, r, FloatLanes(repeating: 8.333_451_907_3e-3))
+    p = multiplyAdd(p, r, FloatLanes(repeating: 4.166_579_589_4e-2))
+    p = multiplyAdd(p, r, FloatLanes(repeating: 1.666_666_545_9e-1))
+    p = multiplyAdd(p, r, FloatLanes(repeating: 5.000_000_120_1e-1))
+    let y = multiplyAdd(p, r * r, r + 1)
     let k = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000  // n as an integer
     let scale = unsafeBitCast((k &+ 127) &<< 23, to: FloatLanes.self)
     return y * scale
+}
+
+/// `a * b + c`: one fused instruction (a single rounding) when LossKernels is built for a CPU
+/// with FMA (Package.swift defines `LOSSD_KERNELS_FMA` with `-target-cpu haswell`); a multiply and
+/// an add otherwise, since without the instruction `fma` is a libm call per lane.
+@_transparent
+func multiplyAdd(_ a: FloatLanes, _ b: FloatLanes, _ c: FloatLanes) -> FloatLanes {
+    #if LOSSD_KERNELS_FMA
+    c.addingProduct(a, b)
+    #else
+    a * b + c
+    #endif
 }
 
 /// The smallest argument `vectorExp` evaluates; below it the result is flushed to 0.
