@@ -43,6 +43,41 @@ import Testing
         #expect(outcome.requests.first?.framing == .contentLength(11))
     }
 
+    /// `skipBody` (the connection reading a body straight into its buffer) leaves the parser
+    /// where `parse` would have: at the message end, or at the chunk's CRLF.
+    @Test func skipBody_MovesOnAsParsingTheBodyWould() {
+        var parser = HTTPRequestParser()
+        #expect(feed(&parser, crlf("POST / HTTP/1.1\nHost: h\nContent-Length: 10\n\n")) == .contentLength(10))
+        #expect(parser.pendingBodyBytes == 10)
+        parser.skipBody(4)
+        #expect(parser.pendingBodyBytes == 6)
+        parser.skipBody(6)
+        #expect(parser.pendingBodyBytes == 0)
+        #expect([UInt8]().withUnsafeBufferPointer { parser.parse($0) }.event == .end)
+        #expect(parser.isAtMessageBoundary)
+
+        var chunked = HTTPRequestParser()
+        #expect(feed(&chunked, crlf("POST / HTTP/1.1\nHost: h\nTransfer-Encoding: chunked\n\n5\n")) == .chunked)
+        #expect(chunked.pendingBodyBytes == 5)
+        chunked.skipBody(5)
+        let tail = crlf("\n0\n\n")
+        let (used, after) = tail.withUnsafeBufferPointer { chunked.parse($0) }
+        #expect(after == .end && used == tail.count)
+    }
+
+    /// Parses `bytes` to the end of what they hold; returns the framing of the head they carried.
+    private func feed(_ parser: inout HTTPRequestParser, _ bytes: [UInt8]) -> HTTPRequestHead.Framing? {
+        var offset = 0
+        var framing: HTTPRequestHead.Framing?
+        while offset < bytes.count {
+            let (used, event) = Array(bytes[offset...]).withUnsafeBufferPointer { parser.parse($0) }
+            if case .head(let head) = event { framing = head.framing }
+            offset += used
+            if used == 0 { break }
+        }
+        return framing
+    }
+
     @Test func chunkedBody_WithExtensionsAndTrailers_IsParsed() {
         let text = "POST / HTTP/1.1\nHost: h\nTransfer-Encoding: chunked\n\n5;name=value\nhello\n6\n world\n0\nX-Checksum: 1\n\n"
         let outcome = parseAllSplits(crlf(text))

@@ -42,6 +42,36 @@ import Testing
         }
     }
 
+    /// Bodies above one read (64 KiB) are read straight into the request's buffer once nothing
+    /// else is buffered: whole, in small drips, with the next request pipelined behind, and
+    /// above the 4 MiB presize limit (which grows as it comes instead).
+    @Test(arguments: [(100_000, 0), (1_000_003, 7_919), (5 * 1024 * 1024 + 1, 0)])
+    func largeBodies_ArriveIntact(size: Int, drip: Int) throws {
+        var configuration = testConfiguration()
+        configuration.maxBodyBytes = 8 * 1024 * 1024
+        try withServer(configuration) { server in
+            let client = try RawClient(port: server.localPort)
+            let body = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+            let head = Array("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: \(size)\r\n\r\n".utf8)
+            let next = Array("GET /info?after=1 HTTP/1.1\r\nHost: t\r\n\r\n".utf8)
+            let stream = head + body + next
+            if drip == 0 {
+                try client.send(stream)
+            } else {
+                var offset = 0
+                while offset < stream.count {
+                    try client.send(Array(stream[offset..<min(stream.count, offset + drip)]))
+                    offset += drip
+                }
+            }
+            let echoed = try client.readResponse()
+            #expect(echoed.status == 200)
+            #expect(echoed.body.count == size)
+            #expect(echoed.body == body)
+            #expect(try client.readResponse().text.hasPrefix("GET /info after=1"))
+        }
+    }
+
     @Test func chunkedUpload_IsDechunkedWithTrailers() throws {
         try withServer { server in
             let client = try RawClient(port: server.localPort)

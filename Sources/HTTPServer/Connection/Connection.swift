@@ -57,7 +57,11 @@ final class Connection: @unchecked Sendable {
     /// The request in progress and what the observer will be told about it.
     private struct Exchange {
         var head: HTTPRequestHead?
+        /// The body received so far; for a Content-Length body up to `presizeLimit`, allocated
+        /// whole when the head arrives and filled up to `bodyFilled`.
         var body: [UInt8] = []
+        var bodyFilled = 0
+        var presized = false
         var startedAt: ContinuousClock.Instant?
         var bytesIn = 0
     }
@@ -115,8 +119,47 @@ final class Connection: @unchecked Sendable {
 
     private static let maxReadsPerEvent = 16
 
+    /// Largest Content-Length body allocated whole when its head arrives (larger ones grow as
+    /// they come, so a client that announces a big body and sends nothing costs little).
+    private static let presizeLimit = 4 * 1024 * 1024
+
+    /// Plain HTTP, nothing buffered, and a presized body with at least a read's worth still to
+    /// come: the socket is read straight into the body buffer, without the copy from `input`.
+    private var readsBodyDirectly: Bool {
+        tls == nil && machine.phase == .readingBody && exchange.presized && inputStart == inputEnd
+            && parser.pendingBodyBytes >= Self.readSize
+    }
+
+    /// One `read` into the body buffer (see `readsBodyDirectly`); returns whether it filled all
+    /// the space it was given.
+    private func readBodyOnce() -> Bool {
+        let space = parser.pendingBodyBytes
+        let filled = exchange.bodyFilled
+        let attempt: Result<IOResult<Int>, SocketError> = exchange.body.withUnsafeMutableBytes { body in
+            Result { () throws(SocketError) in
+                try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: body[filled..<(filled + space)]))
+            }
+        }
+        guard case .success(let result) = attempt else {
+            perform(machine.ioFailed())
+            return false
+        }
+        guard case .processed(let count) = result else { return false }
+        if count == 0 {
+            pauseReading()
+            perform(machine.peerClosedRead())
+            return false
+        }
+        exchange.bytesIn += count
+        exchange.bodyFilled += count
+        parser.skipBody(count)
+        if parser.pendingBodyBytes == 0 { processInput() }
+        return count == space
+    }
+
     /// One `read`; returns whether it filled all the space it was given (more may be pending).
     private func readOnce() -> Bool {
+        if readsBodyDirectly { return readBodyOnce() }
         makeRoomForRead()
         if inputEnd == input.count {
             // Buffer full while a request is being answered: stop reading (backpressure).
@@ -226,7 +269,16 @@ final class Connection: @unchecked Sendable {
             case .head(let head):
                 headReceived(head)
             case .body(let range):
-                exchange.body.append(contentsOf: input[(base + range.lowerBound)..<(base + range.upperBound)])
+                let bytes = input[(base + range.lowerBound)..<(base + range.upperBound)]
+                if exchange.presized {
+                    let filled = exchange.bodyFilled
+                    exchange.body.withUnsafeMutableBytes { body in
+                        bytes.withUnsafeBytes { (body.baseAddress! + filled).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                    }
+                    exchange.bodyFilled += bytes.count
+                } else {
+                    exchange.body.append(contentsOf: bytes)
+                }
             case .end:
                 requestReceived()
             case .error(let error):
@@ -238,7 +290,14 @@ final class Connection: @unchecked Sendable {
     private func headReceived(_ head: HTTPRequestHead) {
         exchange.head = head
         if case .contentLength(let length) = head.framing {
-            exchange.body.reserveCapacity(min(length, 4 * 1024 * 1024))
+            if length <= Self.presizeLimit {
+                // Every byte is written before the request is handed on (the parser delivers
+                // exactly `length` bytes, or the request fails and the buffer is dropped).
+                exchange.body = [UInt8](unsafeUninitializedCapacity: length) { _, initialized in initialized = length }
+                exchange.presized = true
+            } else {
+                exchange.body.reserveCapacity(Self.presizeLimit)
+            }
         }
         if let coding = head.headers["content-encoding"], !RequestDecoding.isSupported(contentEncoding: coding) {
             reject(ServerRejection(.unsupportedContentEncoding, detail: "unsupported Content-Encoding: \(coding)"))
@@ -258,6 +317,7 @@ final class Connection: @unchecked Sendable {
             body: exchange.body, remoteAddress: remoteAddress
         )
         exchange.body = []
+        exchange.presized = false
         let admitted = context.configuration.bypassesAdmission?(request) != true
         guard !admitted || context.admit() else {
             let rejection = ServerRejection(.overloaded, detail: "server busy, retry later", request: request)

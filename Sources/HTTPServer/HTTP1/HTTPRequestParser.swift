@@ -93,6 +93,28 @@ struct HTTPRequestParser {
         return false
     }
 
+    /// Body bytes the parser expects next, verbatim (the rest of a Content-Length body or of
+    /// a chunk's data); 0 anywhere else. A caller may read that many bytes from the socket
+    /// straight into its own body buffer and report them with `skipBody(_:)` instead of
+    /// passing them through `parse`.
+    var pendingBodyBytes: Int {
+        switch state {
+        case .fixedBody(let remaining), .chunkData(let remaining): remaining
+        default: 0
+        }
+    }
+
+    /// Accounts for `count` (at most `pendingBodyBytes`) body bytes the caller took itself; the
+    /// state moves on exactly as if `parse` had returned them as `.body`.
+    mutating func skipBody(_ count: Int) {
+        precondition(count >= 0 && count <= pendingBodyBytes, "skipBody beyond the pending body bytes")
+        switch state {
+        case .fixedBody(let remaining): state = remaining == count ? .endOfMessage : .fixedBody(remaining: remaining - count)
+        case .chunkData(let remaining): state = remaining == count ? .chunkDataEnd : .chunkData(remaining: remaining - count)
+        default: break
+        }
+    }
+
     /// Consumes a prefix of `input` and reports what it completed.
     /// - Returns: how many bytes were consumed (the caller drops them) and the event.
     mutating func parse(_ input: UnsafeBufferPointer<UInt8>) -> (consumed: Int, event: Event) {
