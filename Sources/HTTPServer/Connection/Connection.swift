@@ -140,21 +140,29 @@ final class Connection: @unchecked Sendable {
                 try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: body[filled..<(filled + space)]))
             }
         }
-        guard case .success(let result) = attempt else {
-            perform(machine.ioFailed())
-            return false
-        }
-        guard case .processed(let count) = result else { return false }
-        if count == 0 {
-            pauseReading()
-            perform(machine.peerClosedRead())
-            return false
-        }
+        guard let count = bytesRead(attempt) else { return false }
         exchange.bytesIn += count
         exchange.bodyFilled += count
         parser.skipBody(count)
         if parser.pendingBodyBytes == 0 { processInput() }
         return count == space
+    }
+
+    /// The byte count of a successful read of at least one byte; nil when the read would block,
+    /// failed (the machine is told) or met the end of the stream (reading stops, the machine is
+    /// told).
+    private func bytesRead(_ attempt: Result<IOResult<Int>, SocketError>) -> Int? {
+        guard case .success(let result) = attempt else {
+            perform(machine.ioFailed())
+            return nil
+        }
+        guard case .processed(let count) = result else { return nil }
+        if count == 0 {
+            pauseReading()
+            perform(machine.peerClosedRead())
+            return nil
+        }
+        return count
     }
 
     /// One `read`; returns whether it filled all the space it was given (more may be pending).
@@ -176,16 +184,7 @@ final class Connection: @unchecked Sendable {
             : tlsReadBuffer.withUnsafeMutableBytes { raw in
                 Result { () throws(SocketError) in try Posix.read(fd, into: raw) }
             }
-        guard case .success(let result) = attempt else {
-            perform(machine.ioFailed())
-            return false
-        }
-        guard case .processed(let count) = result else { return false }
-        if count == 0 {
-            pauseReading()
-            perform(machine.peerClosedRead())
-            return false
-        }
+        guard let count = bytesRead(attempt) else { return false }
         if machine.phase == .lingering {
             inputStart = 0
             inputEnd = 0
