@@ -415,7 +415,7 @@ components:
       type: http
       scheme: bearer
       description: |
-        Optional: when lossd runs with a token (`--auth-token` / `LOSSD_AUTH_TOKEN`), every route
+        Optional: when lossd runs with a token (`--auth-token-file` / `LOSSD_AUTH_TOKEN_FILE`), every route
         except the health, readiness and metrics ones requires `Authorization: Bearer <token>`;
         otherwise no credentials are needed.
   parameters:

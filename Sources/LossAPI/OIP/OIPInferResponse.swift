@@ -45,17 +45,7 @@ enum OIPInferResponse {
         json.endArray()
         json.endObject()
         guard !blobs.isEmpty else { return .json(json.bytes) }
-        let headerBytes = json.bytes
-        let body = [UInt8](unsafeUninitializedCapacity: headerBytes.count + blobs.reduce(0) { $0 + $1.byteCount }) {
-            out, initialized in
-            let base = UnsafeMutableRawPointer(out.baseAddress!)
-            headerBytes.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-            initialized = headerBytes.count
-            for blob in blobs {
-                blob.write(to: base + initialized)
-                initialized += blob.byteCount
-            }
-        }
+        let body = SafetensorsWriter.concatenate(json.bytes, blobs)
         return Response(
             status: 200,
             headers: [

@@ -8,7 +8,8 @@ import CMalloc
 /// ~400 page faults, the zeroing of every page and an unmap on every request: in a perf profile of
 /// 8x50257 safetensors jobs under load, page faults were about a tenth of lossd's time. With the
 /// threshold at 32 MiB (glibc's ceiling) and the heap trimmed only above the cache size, freed
-/// buffers are reused warm instead (scripts/bench-api.sh: about 850 -> 1000 req/s on that job).
+/// buffers are reused warm instead (that job under scripts/bench-api.sh's wrk load, 16
+/// connections: about 850 -> 1000 req/s).
 /// Blocks above 32 MiB (a 0.5 GB gradient) are still mapped and unmapped: caching those would pin
 /// too much memory. The price is resident memory that stays up to the cache size after a burst.
 enum BufferCache {

@@ -119,18 +119,27 @@ public enum SafetensorsWriter {
         header.endObject()
         let padding = (8 - header.bytes.count % 8) % 8
         let headerLength = UInt64(header.bytes.count + padding)
-        let headerEnd = 8 + Int(headerLength)
-        return [UInt8](unsafeUninitializedCapacity: headerEnd + offset) { file, initialized in
-            let base = UnsafeMutableRawPointer(file.baseAddress!)
-            base.storeBytes(of: headerLength.littleEndian, as: UInt64.self)
-            header.bytes.withUnsafeBytes { base.advanced(by: 8).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-            (base + 8 + header.bytes.count).initializeMemory(as: UInt8.self, repeating: UInt8(ascii: " "), count: padding)
-            var position = headerEnd
+        var prefix: [UInt8] = []
+        prefix.reserveCapacity(8 + Int(headerLength))
+        withUnsafeBytes(of: headerLength.littleEndian) { prefix.append(contentsOf: $0) }
+        prefix.append(contentsOf: header.bytes)
+        prefix.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
+        return concatenate(prefix, tensors)
+    }
+
+    /// `prefix` followed by the element bytes of `tensors`, back to back, in one allocation with
+    /// one copy per tensor (a safetensors file after its header; the binary part of an Open
+    /// Inference Protocol answer after its JSON).
+    static func concatenate(_ prefix: [UInt8], _ tensors: [Entry]) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: prefix.count + tensors.reduce(0) { $0 + $1.byteCount }) { out, initialized in
+            initialized = 0
+            guard let base = out.baseAddress.map(UnsafeMutableRawPointer.init) else { return }
+            prefix.withUnsafeBytes { if let source = $0.baseAddress { base.copyMemory(from: source, byteCount: $0.count) } }
+            initialized = prefix.count
             for tensor in tensors {
-                tensor.write(to: base + position)
-                position += tensor.byteCount
+                tensor.write(to: base + initialized)
+                initialized += tensor.byteCount
             }
-            initialized = position
         }
     }
 }
