@@ -1,4 +1,5 @@
 import Glibc
+import Foundation
 import LossAPI
 import LossTestSupport
 import Testing
@@ -83,5 +84,91 @@ import Testing
         guard case .numbers(let numbers) = array else { Issue.record("not packed"); return }
         #expect(numbers.values[0] == 1.0000000596046448)
         #expect(numbers.floatValues()[0] == 1.0)
+    }
+
+    // MARK: The tensor fast path (PlainNumberScanner)
+
+    /// Random spellings of every form the fast path takes or hands back: Python's repr of
+    /// float32 values, shortest float32 digits, fixed and scientific printf forms with 1 to 21
+    /// digits, integers, leading zeros after the point, and explicit exponent signs.
+    private func mixedSpellings(count: Int, seed: UInt64) -> [String] {
+        var generator = SeededGenerator(seed: seed)
+        var texts: [String] = []
+        for _ in 0..<count {
+            let bits = UInt32.random(in: 0..<0x7F80_0000, using: &generator)
+            let float = Float(bitPattern: bits) * (Bool.random(using: &generator) ? 1 : -1)
+            let scale = [1.0, 1e-3, 1e-5, 1e3, 1e7, 1e-30, 1e30][Int.random(in: 0..<7, using: &generator)]
+            let value = Double(Float(bitPattern: UInt32.random(in: 0x3F80_0000..<0x4000_0000, using: &generator))) * scale
+            let digits = Int.random(in: 1...21, using: &generator)
+            switch Int.random(in: 0..<7, using: &generator) {
+            case 0: texts.append("\(Double(float))")  // Python's repr of a float32 as a float
+            case 1: texts.append("\(float)")  // shortest float32 digits
+            case 2: texts.append(String(format: "%.\(digits)f", value))
+            case 3: texts.append(String(format: "%.\(digits - 1)e", -value))
+            case 4: texts.append(String(format: "%.\(digits - 1)E", value).replacingOccurrences(of: "E+", with: "E"))
+            case 5: texts.append("\(Int64.random(in: -99_999_999_999...99_999_999_999, using: &generator) >> Int64.random(in: 0...36, using: &generator))")
+            default: texts.append("0.\(String(repeating: "0", count: Int.random(in: 0...6, using: &generator)))\(UInt64.random(in: 1...999_999_999_999, using: &generator))")
+            }
+        }
+        return texts.filter { !$0.contains("inf") && !$0.contains("nan") }
+    }
+
+    @Test func numbersInLongArrays_MatchStrtodAndKeepTheirSpelling() throws {
+        // Long runs go through the fast path; each number alone goes through readNumber.
+        for separator in [", ", ","] {
+            let texts = mixedSpellings(count: 20_000, seed: separator == "," ? 0x5EED_0003 : 0x5EED_0004)
+            let array = try JSONReader.parse(Array(("[" + texts.joined(separator: separator) + "]").utf8))
+            guard case .numbers(let numbers) = array else { Issue.record("not packed"); return }
+            #expect(numbers.values.count == texts.count)
+            var mismatches = 0
+            for (text, value) in zip(texts, numbers.values) where value.bitPattern != strtodValue(text).bitPattern {
+                mismatches += 1
+                if mismatches <= 5 { Issue.record("\(text): \(value) vs strtod \(strtodValue(text))") }
+            }
+            #expect(mismatches == 0)
+            let integers = texts.allSatisfy { !$0.contains(".") && !$0.contains("e") && !$0.contains("E") }
+            #expect(numbers.allIntegers == integers)
+        }
+        let expected: [Double] = (0..<1_000).map { (i: Int) -> Double in Double(i * 7919 - 500_000) }
+        let integers = expected.map { String(Int($0)) }
+        let packed = try JSONReader.parse(Array(("[" + integers.joined(separator: ", ") + "]").utf8))
+        guard case .numbers(let integerArray) = packed else { Issue.record("not packed"); return }
+        #expect(integerArray.allIntegers)
+        #expect(integerArray.values == expected)
+    }
+
+    @Test(arguments: [
+        ("01", JSONParseError.Kind.leadingZero), ("-01.5", .leadingZero), ("1.", .invalidNumber),
+        ("1.e5", .invalidNumber), ("1e", .invalidNumber), ("1e+", .invalidNumber), ("-", .invalidNumber),
+        ("-x", .invalidNumber), ("1.5x", .unexpectedCharacter(UInt8(ascii: "x"))), ("+1", .unexpectedCharacter(UInt8(ascii: "+"))),
+    ])
+    func badNumbersInLongArrays_AreReportedAtTheirElement(bad: String, kind: JSONParseError.Kind) {
+        // The bad number sits among fast-path numbers, far from the end of the document.
+        var items = Array(repeating: "-0.27413785457611084", count: 100)
+        items[40] = bad
+        let text = "[" + items.joined(separator: ", ") + "]"
+        #expect(throws: JSONParseError.self) { try JSONReader.parse(Array(text.utf8)) }
+        do {
+            _ = try JSONReader.parse(Array(text.utf8))
+        } catch {
+            #expect(error.kind == kind, "\(bad)")
+            // A number that ended well is counted; the byte after it is then the error.
+            #expect(error.pointer == (bad == "1.5x" ? "/41" : "/40"), "\(bad)")
+        }
+    }
+
+    @Test func longSpellings_AndOddWhitespace_LeaveTheFastPathCorrectly() throws {
+        // 20+ digits, 8+ integer digits, 5-digit exponents, newlines and tabs between numbers.
+        let texts = [
+            "0.00012345678901234567891", "123456789.5", "-98765432101234", "1e-00005", "2.5E+00003",
+            "0.1000000000000000055511151231257827", "99999999999999999999", "-0.0", "0", "7",
+        ]
+        let padded = texts + Array(repeating: "1.5", count: 20)
+        let text = "[" + padded.joined(separator: " ,\n\t") + "]"
+        let array = try JSONReader.parse(Array(text.utf8))
+        guard case .numbers(let numbers) = array else { Issue.record("not packed"); return }
+        for (index, spelling) in texts.enumerated() {
+            #expect(numbers.values[index].bitPattern == strtodValue(spelling).bitPattern, "\(spelling)")
+        }
     }
 }

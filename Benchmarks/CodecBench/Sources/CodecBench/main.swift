@@ -4,6 +4,7 @@
 //   - "python-f64": json.dumps(torch_float32_tensor.tolist()): float32 values widened to double,
 //     17 significant digits, ", " separators (the text a PyTorch client sends);
 //   - "shortest-f32": float32 shortest digits, "," separators (what lossd itself writes).
+// Writes: the same values as float32 and float64, and gradient-like float32 values.
 // Usage: CodecBench [--quick] [--profile]
 //   --quick: 100k elements, 2 rounds; --profile: ours only, 30 rounds, no ratio (for perf record).
 import Foundation
@@ -118,4 +119,8 @@ func reportWrite(_ name: String, _ write: (inout JSONWriter) -> Void) {
     print(line)
 }
 reportWrite("write f32") { $0.tensor(floats, shape: [count], form: .nested) }
+// What a cross-entropy gradient looks like: softmax over 1000 classes divided by a batch of 32,
+// mostly 1e-6...1e-3, so scientific and fixed notation mix.
+let gradients = floats.map { Float(exp(Double($0)) / 1000 / 32) }
+reportWrite("write f32-gradient") { $0.tensor(gradients, shape: [count], form: .nested) }
 reportWrite("write f64") { $0.tensor(doubles, shape: [count], form: .nested) }

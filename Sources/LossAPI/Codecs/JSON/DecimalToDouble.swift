@@ -23,6 +23,20 @@ struct DecimalToDouble {
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ]
 
+    /// The double nearest to `w × 10^q`.
+    @inline(__always)  // Called once per number on the JSON hot paths.
+    func value(w: UInt64, q: Int) -> Double {
+        if w == 0 { return 0 }
+        // Clinger's path needs w <= 2^53; testing w < 10^15 instead keeps the choice by digit
+        // count, which a branch predictor learns for a tensor's numbers, where w <= 2^53 is
+        // a coin toss for the 16 and 17 digits of float32 values written as Python floats.
+        if w < 1_000_000_000_000_000, q >= -22, q <= 22 {
+            let m = Double(w)
+            return exactPowersOfTen.withUnsafeBufferPointer { q < 0 ? m / $0[-q] : m * $0[q] }
+        }
+        return Double(bitPattern: eiselLemire(w: w, q: q))
+    }
+
     /// The double nearest to `w × 10^q`, or `nil` when `truncated` (the spelling had more
     /// significant digits than `w` holds) and the answer is not decided by `w` and `w + 1`.
     /// - Parameters:
@@ -31,13 +45,8 @@ struct DecimalToDouble {
     ///   - truncated: whether non-zero digits were dropped after `w`.
     @inline(__always)  // Called once per number on the JSON hot path; keeps the fast path in the loop.
     func value(w: UInt64, q: Int, truncated: Bool) -> Double? {
-        if w == 0 { return 0 }
-        if !truncated, w <= 1 << 53, q >= -22, q <= 22 {
-            let m = Double(w)
-            return exactPowersOfTen.withUnsafeBufferPointer { q < 0 ? m / $0[-q] : m * $0[q] }
-        }
+        if !truncated { return value(w: w, q: q) }
         let bits = eiselLemire(w: w, q: q)
-        if !truncated { return Double(bitPattern: bits) }
         // Dropped digits lie strictly between w and w + 1 (in units of 10^q).
         return w == .max || eiselLemire(w: w + 1, q: q) != bits ? nil : Double(bitPattern: bits)
     }
@@ -54,6 +63,7 @@ struct DecimalToDouble {
 
     /// fast_float's `compute_float<binary64>`: the bit pattern of the double nearest to
     /// `w × 10^q` (positive; the caller applies the sign).
+    @inline(__always)  // The tensor fast path calls it for every number.
     func eiselLemire(w: UInt64, q: Int) -> UInt64 {
         if q < -342 { return 0 }
         if q > 308 { return 0x7FF0_0000_0000_0000 }

@@ -131,3 +131,51 @@ extension JSONParser {
         JSONParseError(kind: pos < bytes.count ? .invalidNumber : .unexpectedEnd, offset: pos, pointer: pointer())
     }
 }
+
+extension JSONParser {
+    /// Reads, in bulk, the numbers of a run that ``PlainNumberScanner`` reads and that a comma
+    /// (and at most one space) and another number follow, while ``PlainNumberScanner/lookahead``
+    /// bytes remain. Leaves `pos` at the first number it did not take, for ``readNumber()``.
+    mutating func readPlainNumbers(count: inout Int, allIntegers: inout Bool) {
+        guard let base = bytes.baseAddress else { return }
+        let limit = bytes.count - PlainNumberScanner.lookahead
+        let chunk = 512
+        var p = pos
+        var more = true
+        while more, p <= limit {
+            // A chunk of values and flags on the stack, then one append to each scratch stack.
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: chunk) { values in
+                withUnsafeTemporaryAllocation(of: Bool.self, capacity: chunk) { flags in
+                    var n = 0
+                    var integers = true
+                    while n < chunk {
+                        guard p <= limit, let number = plainNumbers.scan(base + p) else {
+                            more = false
+                            break
+                        }
+                        var next = p + number.length
+                        guard base[next] == UInt8(ascii: ",") else {
+                            more = false
+                            break
+                        }
+                        next += base[next + 1] == UInt8(ascii: " ") ? 2 : 1
+                        guard base[next] == UInt8(ascii: "-") || base[next] &- UInt8(ascii: "0") < 10 else {
+                            more = false
+                            break
+                        }
+                        values[n] = number.value
+                        flags[n] = number.isInteger
+                        integers = integers && number.isInteger
+                        n += 1
+                        p = next
+                    }
+                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: values[..<n]))
+                    scratchIsInteger.append(contentsOf: UnsafeBufferPointer(rebasing: flags[..<n]))
+                    allIntegers = allIntegers && integers
+                    count += n
+                }
+            }
+        }
+        pos = p
+    }
+}

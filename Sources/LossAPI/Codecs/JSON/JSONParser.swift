@@ -18,6 +18,7 @@ struct JSONParser {
     var scratchIsInteger: [Bool] = []
     var shapes: [Int] = []
     let decimal = DecimalToDouble()
+    let plainNumbers = PlainNumberScanner()
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONReader.Options) {
         self.bytes = bytes
@@ -241,6 +242,7 @@ struct JSONParser {
             frames[top].allIntegers = allIntegers
         }
         while true {
+            readPlainNumbers(count: &count, allIntegers: &allIntegers)
             let value: Double
             let isInteger: Bool
             do {

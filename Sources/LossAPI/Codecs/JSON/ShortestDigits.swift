@@ -90,26 +90,34 @@ struct ShortestDigits {
 
     /// Schubfach's final choice among the candidates in the rounding interval (Figures 4 and 6
     /// of the paper): one digit shorter if possible, else the closest, ties to even.
+    ///
+    /// Every comparison is computed and the answer picked arithmetically: which case applies is
+    /// a coin toss for random values, and mispredicted branches here once cost more than the
+    /// arithmetic of the whole algorithm.
     @inline(__always)
     private static func select(vbl: UInt64, vb: UInt64, vbr: UInt64, isEven: Bool, k: Int) -> (digits: UInt64, exponent: Int) {
-        let lower = vbl + (isEven ? 0 : 1)
-        let upper = vbr - (isEven ? 0 : 1)
-        let s = vb / 4
-        if s >= 10 {
-            let sp = s / 10
-            let upInside = lower <= 40 * sp
-            let wpInside = 40 * sp + 40 <= upper
-            if upInside != wpInside {
-                return (sp + (wpInside ? 1 : 0), k + 1)
-            }
-        }
-        let uInside = lower <= 4 * s
-        let wInside = 4 * s + 4 <= upper
-        if uInside != wInside {
-            return (s + (wInside ? 1 : 0), k)
-        }
-        let mid = 4 * s + 2
-        let roundUp = vb > mid || (vb == mid && s & 1 != 0)
-        return (s + (roundUp ? 1 : 0), k)
+        let odd = bit(!isEven)
+        let lower = vbl &+ odd
+        let upper = vbr &- odd
+        let s = vb >> 2
+        let sp = s / 10
+        let upInside = lower <= 40 &* sp
+        let wpInside = 40 &* sp &+ 40 <= upper
+        let shorter = bit(s >= 10) & bit(upInside != wpInside)
+        let uInside = lower <= 4 &* s
+        let wInside = 4 &* s &+ 4 <= upper
+        let mid = 4 &* s &+ 2
+        let roundUp = bit(vb > mid) | (bit(vb == mid) & s & 1)
+        let oneSideInside = bit(uInside != wInside)
+        let closest = s &+ (oneSideInside & bit(wInside) | (1 &- oneSideInside) & roundUp)
+        let short = sp &+ bit(wpInside)
+        // shorter is 0 or 1: a mask of all ones or all zeros picks one of the two.
+        let mask = 0 &- shorter
+        return (short & mask | closest & ~mask, k + Int(shorter))
+    }
+
+    @inline(__always)
+    private static func bit(_ condition: Bool) -> UInt64 {
+        condition ? 1 : 0
     }
 }
