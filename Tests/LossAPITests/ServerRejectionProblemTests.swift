@@ -12,7 +12,9 @@ import Testing
         (.bodyTooLarge, "BODY_TOO_LARGE"),
         (.uriTooLong, "URI_TOO_LONG"),
         (.unsupportedContentEncoding, "UNSUPPORTED_MEDIA_TYPE"),
+        (.expectationFailed, "EXPECTATION_FAILED"),
         (.headersTooLarge, "HEADERS_TOO_LARGE"),
+        (.versionNotSupported, "HTTP_VERSION_NOT_SUPPORTED"),
         (.overloaded, "OVERLOADED"),
         (.tooManyConnections, "OVERLOADED"),
     ])
@@ -22,6 +24,7 @@ import Testing
         #expect(problem.code == code)
         #expect(problem.status == kind.status)
         #expect(response.headers["X-Request-Id"] != nil)
+        #expect(response.headers["Server-Timing"] == "parse;dur=0.000, compute;dur=0.000, encode;dur=0.000")
     }
 
     @Test func rejectionOfAReceivedRequest_NamesItsRequestID() throws {
@@ -30,9 +33,5 @@ import Testing
             LossService().serverErrorResponse(for: ServerRejection(.bodyTooLarge, detail: "gzip body too large", request: request)))
         #expect(try response.jsonObject()["instance"]?.stringValue == "urn:lossd:request:abc-1")
         #expect(try ProblemBody(response).detail == "gzip body too large")
-    }
-
-    @Test func kindWithoutACode_IsLeftToTheServer() {
-        #expect(LossService().serverErrorResponse(for: ServerRejection(.versionNotSupported, detail: "HTTP/2.0")) == nil)
     }
 }

@@ -81,6 +81,8 @@ def server_problem(status_line_and_headers, body, status, code):
     document = json.loads(body)
     assert document["code"] == code and document["status"] == status
     assert document["type"].startswith("urn:lossd:problem:") and document["detail"]
+    assert head["x-request-id"]
+    assert head["server-timing"] == "parse;dur=0.000, compute;dur=0.000, encode;dur=0.000"
     return document
 
 
@@ -151,6 +153,19 @@ def test_malformed_framing_is_400_problem(lossd):
 def test_request_line_too_long_is_414_problem(limited):
     fields, body = raw_exchange(limited.port, b"GET /" + b"a" * 300 + b" HTTP/1.1\r\nHost: t\r\n\r\n")
     server_problem(fields, body, 414, "URI_TOO_LONG")
+
+
+def test_unknown_expectation_is_417_problem(lossd):
+    fields, body = raw_exchange(lossd.port, b"POST /v1/loss/mse_loss HTTP/1.1\r\nHost: t\r\n"
+                                b"Expect: 200-ok\r\nContent-Length: 2\r\n\r\n{}")
+    server_problem(fields, body, 417, "EXPECTATION_FAILED")
+    assert fields["connection"] == "close"
+
+
+def test_http_version_2_is_505_problem(lossd):
+    fields, body = raw_exchange(lossd.port, b"GET /healthz HTTP/2.0\r\nHost: t\r\n\r\n")
+    server_problem(fields, body, 505, "HTTP_VERSION_NOT_SUPPORTED")
+    assert fields["connection"] == "close"
 
 
 def test_slow_header_is_408_problem(limited):

@@ -51,6 +51,8 @@ paths:
         "408": { $ref: "#/components/responses/RequestTimeout" }
         "414": { $ref: "#/components/responses/URITooLong" }
         "431": { $ref: "#/components/responses/HeadersTooLarge" }
+        "417": { $ref: "#/components/responses/ExpectationFailed" }
+        "505": { $ref: "#/components/responses/HTTPVersionNotSupported" }
   /readyz:
     get:
       tags: [health]
@@ -78,6 +80,8 @@ paths:
         "408": { $ref: "#/components/responses/RequestTimeout" }
         "414": { $ref: "#/components/responses/URITooLong" }
         "431": { $ref: "#/components/responses/HeadersTooLarge" }
+        "417": { $ref: "#/components/responses/ExpectationFailed" }
+        "505": { $ref: "#/components/responses/HTTPVersionNotSupported" }
   /openapi.yaml:
     get:
       tags: [health]
@@ -99,6 +103,8 @@ paths:
         "408": { $ref: "#/components/responses/RequestTimeout" }
         "414": { $ref: "#/components/responses/URITooLong" }
         "431": { $ref: "#/components/responses/HeadersTooLarge" }
+        "417": { $ref: "#/components/responses/ExpectationFailed" }
+        "505": { $ref: "#/components/responses/HTTPVersionNotSupported" }
   /metrics:
     get:
       tags: [health]
@@ -118,6 +124,8 @@ paths:
         "408": { $ref: "#/components/responses/RequestTimeout" }
         "414": { $ref: "#/components/responses/URITooLong" }
         "431": { $ref: "#/components/responses/HeadersTooLarge" }
+        "417": { $ref: "#/components/responses/ExpectationFailed" }
+        "505": { $ref: "#/components/responses/HTTPVersionNotSupported" }
   /v1/losses:
     get:
       tags: [losses]
@@ -139,6 +147,8 @@ paths:
         "408": { $ref: "#/components/responses/RequestTimeout" }
         "414": { $ref: "#/components/responses/URITooLong" }
         "431": { $ref: "#/components/responses/HeadersTooLarge" }
+        "417": { $ref: "#/components/responses/ExpectationFailed" }
+        "505": { $ref: "#/components/responses/HTTPVersionNotSupported" }
   /v1/loss/{name}:
     post:
       tags: [losses]
@@ -199,6 +209,8 @@ paths:
         "408": { $ref: "#/components/responses/RequestTimeout" }
         "414": { $ref: "#/components/responses/URITooLong" }
         "431": { $ref: "#/components/responses/HeadersTooLarge" }
+        "417": { $ref: "#/components/responses/ExpectationFailed" }
+        "505": { $ref: "#/components/responses/HTTPVersionNotSupported" }
   /v1/batch:
     post:
       tags: [losses]
@@ -231,6 +243,8 @@ paths:
         "408": { $ref: "#/components/responses/RequestTimeout" }
         "414": { $ref: "#/components/responses/URITooLong" }
         "431": { $ref: "#/components/responses/HeadersTooLarge" }
+        "417": { $ref: "#/components/responses/ExpectationFailed" }
+        "505": { $ref: "#/components/responses/HTTPVersionNotSupported" }
   /v2:
     get:
       tags: [oip]
@@ -258,6 +272,8 @@ paths:
         "408": { $ref: "#/components/responses/RequestTimeout" }
         "414": { $ref: "#/components/responses/URITooLong" }
         "431": { $ref: "#/components/responses/HeadersTooLarge" }
+        "417": { $ref: "#/components/responses/ExpectationFailed" }
+        "505": { $ref: "#/components/responses/HTTPVersionNotSupported" }
   /v2/health/live:
     get:
       tags: [oip]
@@ -280,6 +296,8 @@ paths:
         "408": { $ref: "#/components/responses/RequestTimeout" }
         "414": { $ref: "#/components/responses/URITooLong" }
         "431": { $ref: "#/components/responses/HeadersTooLarge" }
+        "417": { $ref: "#/components/responses/ExpectationFailed" }
+        "505": { $ref: "#/components/responses/HTTPVersionNotSupported" }
   /v2/health/ready:
     get:
       tags: [oip]
@@ -306,6 +324,8 @@ paths:
         "408": { $ref: "#/components/responses/RequestTimeout" }
         "414": { $ref: "#/components/responses/URITooLong" }
         "431": { $ref: "#/components/responses/HeadersTooLarge" }
+        "417": { $ref: "#/components/responses/ExpectationFailed" }
+        "505": { $ref: "#/components/responses/HTTPVersionNotSupported" }
   /v2/models/{name}:
     get:
       tags: [oip]
@@ -329,6 +349,8 @@ paths:
         "408": { $ref: "#/components/responses/RequestTimeout" }
         "414": { $ref: "#/components/responses/URITooLong" }
         "431": { $ref: "#/components/responses/HeadersTooLarge" }
+        "417": { $ref: "#/components/responses/ExpectationFailed" }
+        "505": { $ref: "#/components/responses/HTTPVersionNotSupported" }
   /v2/models/{name}/ready:
     get:
       tags: [oip]
@@ -356,6 +378,8 @@ paths:
         "408": { $ref: "#/components/responses/RequestTimeout" }
         "414": { $ref: "#/components/responses/URITooLong" }
         "431": { $ref: "#/components/responses/HeadersTooLarge" }
+        "417": { $ref: "#/components/responses/ExpectationFailed" }
+        "505": { $ref: "#/components/responses/HTTPVersionNotSupported" }
   /v2/models/{name}/infer:
     post:
       tags: [oip]
@@ -409,6 +433,8 @@ paths:
         "408": { $ref: "#/components/responses/RequestTimeout" }
         "414": { $ref: "#/components/responses/URITooLong" }
         "431": { $ref: "#/components/responses/HeadersTooLarge" }
+        "417": { $ref: "#/components/responses/ExpectationFailed" }
+        "505": { $ref: "#/components/responses/HTTPVersionNotSupported" }
 components:
   securitySchemes:
     bearerAuth:
@@ -476,6 +502,7 @@ components:
       description: BODY_TOO_LARGE (the body, or its decompressed form, exceeds the limit); the connection closes.
       headers:
         X-Request-Id: { $ref: "#/components/headers/XRequestId" }
+        Server-Timing: { $ref: "#/components/headers/ServerTiming" }
       content:
         application/problem+json:
           schema: { $ref: "#/components/schemas/Problem" }
@@ -508,6 +535,7 @@ components:
       description: REQUEST_TIMEOUT (the head or body did not arrive within the server's timeout); the connection closes.
       headers:
         X-Request-Id: { $ref: "#/components/headers/XRequestId" }
+        Server-Timing: { $ref: "#/components/headers/ServerTiming" }
       content:
         application/problem+json:
           schema: { $ref: "#/components/schemas/Problem" }
@@ -515,6 +543,23 @@ components:
       description: URI_TOO_LONG (the request line exceeds the server's limit); the connection closes.
       headers:
         X-Request-Id: { $ref: "#/components/headers/XRequestId" }
+        Server-Timing: { $ref: "#/components/headers/ServerTiming" }
+      content:
+        application/problem+json:
+          schema: { $ref: "#/components/schemas/Problem" }
+    ExpectationFailed:
+      description: EXPECTATION_FAILED (an `Expect` other than `100-continue`); the connection closes.
+      headers:
+        X-Request-Id: { $ref: "#/components/headers/XRequestId" }
+        Server-Timing: { $ref: "#/components/headers/ServerTiming" }
+      content:
+        application/problem+json:
+          schema: { $ref: "#/components/schemas/Problem" }
+    HTTPVersionNotSupported:
+      description: HTTP_VERSION_NOT_SUPPORTED (a request line with an HTTP version other than 1.0 and 1.1); the connection closes.
+      headers:
+        X-Request-Id: { $ref: "#/components/headers/XRequestId" }
+        Server-Timing: { $ref: "#/components/headers/ServerTiming" }
       content:
         application/problem+json:
           schema: { $ref: "#/components/schemas/Problem" }
@@ -522,6 +567,7 @@ components:
       description: HEADERS_TOO_LARGE (the header section exceeds the server's limits); the connection closes.
       headers:
         X-Request-Id: { $ref: "#/components/headers/XRequestId" }
+        Server-Timing: { $ref: "#/components/headers/ServerTiming" }
       content:
         application/problem+json:
           schema: { $ref: "#/components/schemas/Problem" }
@@ -790,7 +836,7 @@ components:
           type: string
           enum: [MALFORMED_JSON, MALFORMED_REQUEST, UNKNOWN_LOSS, NOT_FOUND, METHOD_NOT_ALLOWED,
                  NOT_ACCEPTABLE, REQUEST_TIMEOUT, BODY_TOO_LARGE, URI_TOO_LONG, UNSUPPORTED_MEDIA_TYPE,
-                 HEADERS_TOO_LARGE,
+                 EXPECTATION_FAILED, HEADERS_TOO_LARGE, HTTP_VERSION_NOT_SUPPORTED,
                  SHAPE_MISMATCH, TARGET_OUT_OF_RANGE, INVALID_TENSOR, INVALID_OPTION, UNAUTHORIZED,
                  OVERLOADED, DRAINING, INTERNAL_ERROR]
         errors:

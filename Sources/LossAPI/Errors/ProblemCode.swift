@@ -48,6 +48,10 @@ public struct ProblemCode: Hashable, Sendable, CustomStringConvertible {
         "UNSUPPORTED_MEDIA_TYPE", 415, "Unsupported media type")
     /// The header section exceeds the configured limits.
     public static let headersTooLarge = ProblemCode("HEADERS_TOO_LARGE", 431, "Headers too large")
+    /// The request's `Expect` asks for something other than `100-continue`.
+    public static let expectationFailed = ProblemCode("EXPECTATION_FAILED", 417, "Expectation failed")
+    /// The request line names an HTTP version other than 1.0 and 1.1.
+    public static let httpVersionNotSupported = ProblemCode("HTTP_VERSION_NOT_SUPPORTED", 505, "HTTP version not supported")
     /// Tensor shapes do not fit together (input vs target, weight, grad_output, ...).
     public static let shapeMismatch = ProblemCode("SHAPE_MISMATCH", 422, "Shape mismatch")
     /// A class-index target lies outside `[0, C)` and is not the ignore index.
@@ -69,7 +73,8 @@ public struct ProblemCode: Hashable, Sendable, CustomStringConvertible {
     /// Every code, in the order of API.md (for documentation and tests).
     public static let all: [ProblemCode] = [
         .malformedJSON, .malformedRequest, .unknownLoss, .notFound, .methodNotAllowed, .notAcceptable,
-        .requestTimeout, .bodyTooLarge, .uriTooLong, .unsupportedMediaType, .headersTooLarge, .shapeMismatch, .targetOutOfRange,
+        .requestTimeout, .bodyTooLarge, .uriTooLong, .unsupportedMediaType, .expectationFailed, .headersTooLarge,
+        .httpVersionNotSupported, .shapeMismatch, .targetOutOfRange,
         .invalidTensor, .invalidOption, .unauthorized, .overloaded, .draining, .internalError,
     ]
 }

@@ -22,9 +22,10 @@ extension LossService {
     /// The problem+json answer to a request the server rejects itself (install it as
     /// `Server.Configuration.errorResponse`): MALFORMED_REQUEST (400), NOT_ACCEPTABLE (406),
     /// REQUEST_TIMEOUT (408), BODY_TOO_LARGE (413), URI_TOO_LONG (414), UNSUPPORTED_MEDIA_TYPE
-    /// (415), HEADERS_TOO_LARGE (431), OVERLOADED (503 when shedding or over the connection
-    /// limit; the server adds `Retry-After`). `nil`
-    /// (the server's plain text) for the kinds without a code (417, 505).
+    /// (415), EXPECTATION_FAILED (417), HEADERS_TOO_LARGE (431), OVERLOADED (503 when shedding
+    /// or over the connection limit; the server adds `Retry-After`), HTTP_VERSION_NOT_SUPPORTED
+    /// (505), with `X-Request-Id` and a `Server-Timing` of zeros (no phase ran). `nil` (the
+    /// server's plain text) only for a kind added to HTTPServer without a code here.
     public func serverErrorResponse(for rejection: ServerRejection) -> Response? {
         let code: ProblemCode
         switch rejection.kind {
@@ -34,7 +35,9 @@ extension LossService {
         case .bodyTooLarge: code = .bodyTooLarge
         case .uriTooLong: code = .uriTooLong
         case .unsupportedContentEncoding: code = .unsupportedMediaType
+        case .expectationFailed: code = .expectationFailed
         case .headersTooLarge: code = .headersTooLarge
+        case .versionNotSupported: code = .httpVersionNotSupported
         case .overloaded, .tooManyConnections: code = .overloaded
         default: return nil
         }
@@ -45,6 +48,8 @@ extension LossService {
             default: rejection.detail
             }
         let requestID = RequestID.resolve(rejection.request?.headers["X-Request-Id"])
-        return problemResponse(Problem(code, detail), requestID: requestID)
+        var response = problemResponse(Problem(code, detail), requestID: requestID)
+        response.headers.add(name: "Server-Timing", value: ExchangeRecord(route: HTTPMetrics.unmatchedRoute, requestID: requestID).serverTiming)
+        return response
     }
 }
