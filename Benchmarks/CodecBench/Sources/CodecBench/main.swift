@@ -5,8 +5,9 @@
 //     17 significant digits, ", " separators (the text a PyTorch client sends);
 //   - "shortest-f32": float32 shortest digits, "," separators (what lossd itself writes).
 // Writes: the same values as float32 and float64, and gradient-like float32 values.
-// Usage: CodecBench [--quick] [--profile]
-//   --quick: 100k elements, 2 rounds; --profile: ours only, 30 rounds, no ratio (for perf record).
+// Usage: CodecBench [--quick] [--profile] [--only TEXT]
+//   --quick: 100k elements, 2 rounds; --profile: ours only, 30 rounds, no ratio (for perf record);
+//   --only: just the cases whose name contains TEXT.
 import Foundation
 import LossAPI
 
@@ -14,6 +15,12 @@ let quick = CommandLine.arguments.contains("--quick")
 let count = quick ? 100_000 : 1_000_000
 let profile = CommandLine.arguments.contains("--profile")
 let rounds = profile ? 30 : quick ? 2 : 7
+let only = CommandLine.arguments.firstIndex(of: "--only").map { CommandLine.arguments[$0 + 1] }
+
+/// Whether the case `name` runs (all of them without `--only`).
+func selected(_ name: String) -> Bool {
+    only.map { name.contains($0) } ?? true
+}
 
 /// Seconds of CPU time this thread has used: the machine is shared (2 cores, several builds
 /// at once), so wall time measures the neighbours as much as the code. DESIGN.md's budget is
@@ -75,7 +82,7 @@ shortestWriter.tensor(floats, shape: [count], form: .nested)
 let inputs: [(String, [UInt8])] = [("parse python-f64", pythonText()), ("parse shortest-f32", shortestWriter.bytes)]
 
 print("lossd JSON codec vs Foundation JSONSerialization, \(count) float32 values, median thread-CPU time of \(rounds)")
-for (name, text) in inputs {
+for (name, text) in inputs where selected(name) {
     let data = Data(text)
     var checksum = 0.0
     let ours = try measure {
@@ -96,7 +103,7 @@ for (name, text) in inputs {
 let doubles = floats.map { Double($0) }
 let boxed = doubles as [Any]
 var foundationBytes = 0
-let foundationWrite = profile ? .nan : try measure {
+let foundationWrite = profile || !selected("write") ? .nan : try measure {
     foundationBytes = try JSONSerialization.data(withJSONObject: boxed).count
 }
 var buffer: [UInt8] = []
@@ -104,6 +111,7 @@ var buffer: [UInt8] = []
 /// Times our writer on `write`, reusing one buffer, and reports it next to Foundation's.
 @MainActor
 func reportWrite(_ name: String, _ write: (inout JSONWriter) -> Void) {
+    guard selected(name) else { return }
     var written = 0
     let ours = measure {
         buffer.removeAll(keepingCapacity: true)
