@@ -8,7 +8,10 @@
 // - an accepted document written back by JSONWriter (non-finite as literals) is accepted again
 //   and means the same (numbers equal as numbers: `-0` written as the integer `0` is Python's
 //   reading too);
-// - TensorDecoding on the document either packs it consistently or names an error pointer.
+// - TensorDecoding on the document either packs it consistently or names an error pointer;
+// - the same input followed by 64 spaces (so that more numbers take the PlainNumberScanner fast
+//   path, which needs 64 bytes of lookahead) parses to the same value, bit for bit, or fails
+//   with the same error.
 // A violated invariant traps, which libFuzzer reports as a crash.
 
 /// Whether two parsed values mean the same document.
@@ -26,6 +29,23 @@ func equivalent(_ a: JSONValue, _ b: JSONValue) -> Bool {
         return x.members.count == y.members.count
             && zip(x.members, y.members).allSatisfy { $0.key == $1.key && equivalent($0.value, $1.value) }
     default: return false
+    }
+}
+
+/// Whether two parsed values are the same document, numbers bit for bit and with the same
+/// integer spelling.
+func identical(_ a: JSONValue, _ b: JSONValue) -> Bool {
+    switch (a, b) {
+    case (.number(let x), .number(let y)): return x.value.bitPattern == y.value.bitPattern && x.isInteger == y.isInteger
+    case (.numbers(let x), .numbers(let y)):
+        return x.shape == y.shape && x.allIntegers == y.allIntegers
+            && zip(x.values, y.values).allSatisfy { $0.bitPattern == $1.bitPattern }
+    case (.array(let x), .array(let y)):
+        return x.count == y.count && zip(x, y).allSatisfy { identical($0, $1) }
+    case (.object(let x), .object(let y)):
+        return x.members.count == y.members.count
+            && zip(x.members, y.members).allSatisfy { $0.key == $1.key && identical($0.value, $1.value) }
+    default: return equivalent(a, b)
     }
 }
 
@@ -48,13 +68,28 @@ func checkPacked(_ value: JSONValue) {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSONReader(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: start, count: count))
+    let padded = bytes + Array(repeating: UInt8(ascii: " "), count: 64)
     let value: JSONValue
     do {
         value = try JSONReader.parse(bytes)
     } catch {
         precondition(error.offset >= 0 && error.offset <= count, "error offset outside the input")
+        do {
+            _ = try JSONReader.parse(padded)
+            // Only a document cut short can become valid by padding: never, since spaces end nothing.
+            preconditionFailure("trailing spaces made a rejected document valid")
+        } catch let paddedError {
+            // The end of the input moved, so an error at the end may be found later or differently.
+            if error.kind != .unexpectedEnd, error.offset < count {
+                precondition(paddedError == error, "the fast path and the full reader disagree on an error")
+            }
+        }
         return 0
     }
+    guard let paddedValue = try? JSONReader.parse(padded) else {
+        preconditionFailure("trailing spaces made a valid document invalid")
+    }
+    precondition(identical(value, paddedValue), "the fast path and the full reader disagree on a value")
     checkPacked(value)
     var writer = JSONWriter(nonFinite: .literals)
     writer.value(value)
