@@ -50,7 +50,13 @@ extension Loss {
             var torchJob = job
             torchJob.options.compat = .pytorch
             let torch = try dispatch(torchJob).result
-            computed.result.diagnostics.pytorch = PyTorchComparison.entries(safe: computed.result, pytorch: torch)
+            // A gradient written into caller storage is compared from there (a copy, only when
+            // the modes differ).
+            var safe = computed.result
+            if safe.grad == nil, let gradientStorage {
+                safe.grad = Tensor(shape: job.input.shape, float32: Array(gradientStorage))
+            }
+            computed.result.diagnostics.pytorch = PyTorchComparison.entries(safe: safe, pytorch: torch)
         }
         return computed.result
     }

@@ -76,4 +76,58 @@ import Testing
         let response = client.send("POST", "/v1/loss/mse_loss", body: bytes, headers: [("Content-Type", "application/octet-stream")])
         #expect(try ProblemBody(response).code == "MALFORMED_REQUEST")
     }
+
+    // MARK: Gradient written in place
+
+    /// A cross-entropy job with an ignored -inf row (so the pytorch section compares gradients)
+    /// and one with reduction none on mse_loss (a value per element after the gradient).
+    private func inPlaceCases() -> [(target: String, entries: [SafetensorsWriter.Entry])] {
+        var logits = (0..<24).map { Float($0 % 7) * 0.25 - 0.5 }
+        for i in 0..<6 { logits[i] = -.infinity }
+        return [
+            ("/v1/loss/cross_entropy", [
+                .init(name: "input", shape: [4, 6], float32: logits), .init(name: "target", shape: [4], int64: [-100, 1, 2, 5]),
+            ]),
+            ("/v1/loss/mse_loss?reduction=none", [
+                .init(name: "input", shape: [3, 2], float32: [1, 2, 3, 4, 5, 6]), .init(name: "target", shape: [3, 2], float32: [0, 2, 2, 2, 9, 1]),
+            ]),
+        ]
+    }
+
+    @Test func float32Answer_HasTheGradientWrittenInPlace_AndMatchesTheJSONAnswer() throws {
+        for (target, entries) in inPlaceCases() {
+            let binary = post(target, entries)
+            #expect(binary.status == 200)
+            // The header fills the room kept ahead of the gradient (padded with spaces).
+            let headerLength = binary.body[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+            #expect(headerLength == SafetensorsResult.headerRoom)
+            let file = try SafetensorsReader.read(binary.body)
+            let json = try post(target, entries, accept: "application/json").jsonObject()
+            let jsonGrad = try #require(json["grad"].flatMap { try? TensorDecoding.numberArray(from: $0, pointer: "/grad") })
+            #expect(file["grad"]?.floatValues() == jsonGrad.floatValues(), "\(target)")
+            #expect(file["grad"]?.shape == jsonGrad.shape, "\(target)")
+            let jsonValue = try #require(json["value"].flatMap { try? TensorDecoding.numberArray(from: $0, pointer: "/value") })
+            #expect(file["value"]?.floatValues() == jsonValue.floatValues(), "\(target)")
+            var diagnostics = JSONWriter()
+            diagnostics.value(try #require(json["diagnostics"]))
+            let metadata = try #require(file.metadata("diagnostics"))
+            #expect(try JSONReader.parse(Array(metadata.utf8)) == JSONReader.parse(diagnostics.bytes), "\(target)")
+        }
+    }
+
+    @Test func headerLargerThanItsRoom_IsWrittenWithOneCopy_AndTheSameAnswer() throws {
+        for (target, entries) in inPlaceCases() {
+            let name = String(target.dropFirst("/v1/loss/".count).prefix { $0 != "?" })
+            let query = target.contains("?") ? [(name: "reduction", value: "none")] : []
+            let decoded = try SafetensorsJobDecoder.decode(body(entries), loss: LossName.named(name), query: query)
+            var record = ExchangeRecord(route: "/v1/loss/{name}", requestID: "t")
+            let cramped = try SafetensorsResult.computeWithGradientInPlace(decoded, record: &record, headerRoom: 8)
+            let roomy = try SafetensorsResult.computeWithGradientInPlace(decoded, record: &record)
+            let (a, b) = (try SafetensorsReader.read(cramped), try SafetensorsReader.read(roomy))
+            #expect(a["grad"]?.floatValues() == b["grad"]?.floatValues(), "\(target)")
+            #expect(a["value"]?.floatValues() == b["value"]?.floatValues(), "\(target)")
+            #expect(a.metadata("diagnostics") == b.metadata("diagnostics"), "\(target)")
+            #expect(cramped.count < roomy.count, "the fallback is packed as encode packs it")
+        }
+    }
 }

@@ -21,6 +21,21 @@ struct GradientStorageTests {
         #expect(result.diagnostics.stat("grad_l2_norm") == expected.diagnostics.stat("grad_l2_norm"))
     }
 
+    @Test func gradientInto_KeepsTheWholeDiagnostics_IncludingWhatPyTorchWouldHaveGiven() throws {
+        // Ignored rows with -inf logits: safe mode answers zeros where PyTorch gives NaN, so the
+        // pytorch section compares gradients, which here live in the caller's storage.
+        var input = [Float](repeating: 0.5, count: 24)
+        for i in 0..<6 { input[i] = -.infinity }
+        let job = LossJob(
+            name: .crossEntropy, input: Tensor(shape: [4, 6], float32: input),
+            target: Tensor(shape: [4], int64: [-100, 1, 2, 3]))
+        let expected = try Loss.compute(job)
+        #expect(expected.diagnostics.pytorch.contains { $0.key == "grad_nan_elements" })
+        var storage = [Float](repeating: .nan, count: 24)
+        let result = try storage.withUnsafeMutableBufferPointer { try Loss.compute(job, gradientInto: $0) }
+        #expect(result.diagnostics == expected.diagnostics)
+    }
+
     @Test func gradientInto_WrongSize_IsShapeMismatch() {
         let job = LossJob(name: .l1Loss, input: Tensor(shape: [2], float32: [0, 1]), target: Tensor(shape: [2], float32: [1, 1]))
         var storage = [Float](repeating: 0, count: 3)

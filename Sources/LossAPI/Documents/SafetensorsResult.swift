@@ -7,13 +7,86 @@ enum SafetensorsResult {
         var entries: [SafetensorsWriter.Entry] = []
         if decoded.outputs.contains(.value) { entries.append(entry("value", result.value)) }
         if decoded.outputs.contains(.grad), let grad = result.grad { entries.append(entry("grad", grad)) }
+        return SafetensorsWriter.write(entries, metadata: metadata(result, of: decoded))
+    }
+
+    /// The `__metadata__` of the answer: the loss, and the diagnostics when asked for.
+    private static func metadata(_ result: LossResult, of decoded: DecodedJob) -> [(key: String, value: String)] {
         var metadata: [(key: String, value: String)] = [("loss", decoded.job.name.rawValue)]
         if decoded.outputs.contains(.diagnostics) {
             var json = JSONWriter()
             ResultDocument.write(result.diagnostics, to: &json)
             metadata.append(("diagnostics", String(decoding: json.bytes, as: UTF8.self)))
         }
-        return SafetensorsWriter.write(entries, metadata: metadata)
+        return metadata
+    }
+
+    // MARK: Gradient written in place
+
+    /// Bytes kept ahead of an in-place gradient for the header: the names, shapes and the
+    /// diagnostics of a job fit with room to spare (a larger header costs one copy).
+    static let headerRoom = 4096 - 8
+
+    /// Whether ``computeWithGradientInPlace(_:record:)`` answers `decoded`: a float32 job asked
+    /// for its gradient.
+    static func writesGradientInPlace(_ decoded: DecodedJob) -> Bool {
+        decoded.outputs.contains(.grad) && decoded.job.computeGradient && decoded.job.options.dtype == .float32
+    }
+
+    /// Runs `decoded` with the kernel writing the gradient straight into the answer's data
+    /// section, after `headerRoom` bytes kept for the header, and writes the header (padded
+    /// with spaces, as the format allows) once the diagnostics are known: the largest tensor of
+    /// the answer is never copied. The data section holds `grad`, then `value`.
+    ///
+    /// - Throws: `Problem` as `JobRunner.run`.
+    static func computeWithGradientInPlace(
+        _ decoded: DecodedJob, record: inout ExchangeRecord, headerRoom: Int = headerRoom
+    ) throws(Problem) -> [UInt8] {
+        let gradCount = decoded.job.input.count
+        let gradBytes = gradCount * MemoryLayout<Float>.size
+        let dataStart = 8 + headerRoom
+        precondition(dataStart % 8 == 0, "the data section must stay 8-byte aligned")
+        // Capacity for `value` after the gradient, so that appending it does not move the body:
+        // a scalar, or for reduction none at most one float per input element.
+        let valueRoom = 64 + (decoded.job.options.reduction == .none ? gradBytes : 0)
+        var outcome: Result<LossResult, Problem> = .failure(Problem(.internalError, "not run"))
+        var body = [UInt8](unsafeUninitializedCapacity: dataStart + gradBytes + valueRoom) { buffer, initialized in
+            (buffer.baseAddress! + dataStart).withMemoryRebound(to: Float.self, capacity: gradCount) { grad in
+                outcome = Result { () throws(Problem) -> LossResult in
+                    try JobRunner.run(decoded, record: &record, gradientInto: UnsafeMutableBufferPointer(start: grad, count: gradCount))
+                }
+            }
+            initialized = dataStart + gradBytes
+        }
+        let result = try outcome.get()
+        return timed(&record.encode) {
+            let value = entry("value", result.value)
+            var layout = [SafetensorsWriter.Placement(name: "grad", dtype: .f32, shape: decoded.job.input.shape, offsets: 0..<gradBytes)]
+            if decoded.outputs.contains(.value) {
+                layout.insert(
+                    SafetensorsWriter.Placement(name: "value", dtype: value.dtype, shape: value.shape, offsets: gradBytes..<(gradBytes + value.byteCount)),
+                    at: 0)
+            }
+            let header = SafetensorsWriter.headerJSON(layout, metadata: metadata(result, of: decoded))
+            guard header.count <= headerRoom else {
+                // Rare: diagnostics too long for the room. One copy of the gradient, as encode makes.
+                var copied = result
+                let grad = [Float](unsafeUninitializedCapacity: gradCount) { out, count in
+                    body.withUnsafeBytes { UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[dataStart...])) }
+                    count = gradCount
+                }
+                copied.grad = Tensor(shape: decoded.job.input.shape, float32: grad)
+                return encode(copied, of: decoded)
+            }
+            var prefix: [UInt8] = []
+            prefix.reserveCapacity(dataStart)
+            SafetensorsWriter.writePrefix(header: header, paddedTo: headerRoom, into: &prefix)
+            body.withUnsafeMutableBufferPointer { out in
+                prefix.withUnsafeBufferPointer { out.baseAddress!.update(from: $0.baseAddress!, count: dataStart) }
+            }
+            if decoded.outputs.contains(.value) { body.append(contentsOf: SafetensorsWriter.concatenate([], [value])) }
+            return body
+        }
     }
 
     /// `tensor` as a safetensors entry called `name`.

@@ -17,6 +17,10 @@ extension LossService {
                 return try SafetensorsJobDecoder.decode(request.body, loss: loss, query: request.query)
             }
         }
+        if answerFormat == .binary, SafetensorsResult.writesGradientInPlace(decoded) {
+            let body = try SafetensorsResult.computeWithGradientInPlace(decoded, record: &record)
+            return Response(status: 200, headers: ["Content-Type": BodyFormat.binary.rawValue], body: body)
+        }
         let result = try JobRunner.run(decoded, record: &record)
         return timed(&record.encode) {
             switch answerFormat {

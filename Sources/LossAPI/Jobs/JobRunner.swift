@@ -11,11 +11,14 @@ enum JobRunner {
     /// Jobs in the kernels right now, in this process.
     private static let computing = Atomic<Int>(0)
 
-    /// The result of `decoded`.
+    /// The result of `decoded`; with `gradient`, a float32 job's gradient goes there instead of
+    /// into `result.grad` (`Loss.compute(_:gradientInto:)`).
     ///
     /// - Throws: `Problem` (SHAPE_MISMATCH, TARGET_OUT_OF_RANGE, INVALID_TENSOR, INVALID_OPTION)
     ///   pointing at the element as it was sent.
-    static func run(_ decoded: DecodedJob, record: inout ExchangeRecord) throws(Problem) -> LossResult {
+    static func run(
+        _ decoded: DecodedJob, record: inout ExchangeRecord, gradientInto gradient: UnsafeMutableBufferPointer<Float>? = nil
+    ) throws(Problem) -> LossResult {
         inflight.increment()
         defer { inflight.decrement() }
         let loss = decoded.job.name.rawValue
@@ -28,7 +31,9 @@ enum JobRunner {
         var job = decoded.job
         job.maxThreads = concurrent > 1 ? 1 : 2
         let start = ContinuousClock.now
-        let outcome = Result { () throws(LossError) -> LossResult in try Loss.compute(job) }
+        let outcome = Result { () throws(LossError) -> LossResult in
+            if let gradient { try Loss.compute(job, gradientInto: gradient) } else { try Loss.compute(job) }
+        }
         let elapsed = ContinuousClock.now - start
         record.compute += elapsed
         Timer(label: "lossd_kernel_seconds", dimensions: [("loss", loss)], preferredDisplayUnit: .seconds)

@@ -87,6 +87,31 @@ public enum SafetensorsWriter {
     /// The safetensors file holding `tensors` (in this order) and `metadata` (omitted when
     /// empty).
     public static func write(_ tensors: [Entry], metadata: [(key: String, value: String)] = []) -> [UInt8] {
+        var offset = 0
+        let layout = tensors.map { tensor -> Placement in
+            defer { offset += tensor.byteCount }
+            return Placement(name: tensor.name, dtype: tensor.dtype, shape: tensor.shape, offsets: offset..<(offset + tensor.byteCount))
+        }
+        let header = headerJSON(layout, metadata: metadata)
+        let headerLength = header.count + (8 - header.count % 8) % 8
+        var prefix: [UInt8] = []
+        prefix.reserveCapacity(8 + headerLength)
+        writePrefix(header: header, paddedTo: headerLength, into: &prefix)
+        return concatenate(prefix, tensors)
+    }
+
+    /// Where a tensor's bytes lie in the data section, for a header written ahead of them.
+    struct Placement {
+        var name: String
+        var dtype: SafetensorsDType
+        var shape: [Int]
+        /// Byte range within the data section (after the header).
+        var offsets: Range<Int>
+    }
+
+    /// The JSON header naming `layout` (in this order) and `metadata` (omitted when empty),
+    /// without padding.
+    static func headerJSON(_ layout: [Placement], metadata: [(key: String, value: String)]) -> [UInt8] {
         var header = JSONWriter()
         header.beginObject()
         if !metadata.isEmpty {
@@ -98,8 +123,7 @@ public enum SafetensorsWriter {
             }
             header.endObject()
         }
-        var offset = 0
-        for tensor in tensors {
+        for tensor in layout {
             header.key(tensor.name)
             header.beginObject()
             header.key("dtype")
@@ -110,21 +134,22 @@ public enum SafetensorsWriter {
             header.endArray()
             header.key("data_offsets")
             header.beginArray()
-            header.integer(Int64(offset))
-            offset += tensor.byteCount
-            header.integer(Int64(offset))
+            header.integer(Int64(tensor.offsets.lowerBound))
+            header.integer(Int64(tensor.offsets.upperBound))
             header.endArray()
             header.endObject()
         }
         header.endObject()
-        let padding = (8 - header.bytes.count % 8) % 8
-        let headerLength = UInt64(header.bytes.count + padding)
-        var prefix: [UInt8] = []
-        prefix.reserveCapacity(8 + Int(headerLength))
-        withUnsafeBytes(of: headerLength.littleEndian) { prefix.append(contentsOf: $0) }
-        prefix.append(contentsOf: header.bytes)
-        prefix.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
-        return concatenate(prefix, tensors)
+        return header.bytes
+    }
+
+    /// Appends the 8-byte little-endian header length `length`, then `header` padded with
+    /// spaces to `length` bytes (`length >= header.count`).
+    static func writePrefix(header: [UInt8], paddedTo length: Int, into out: inout [UInt8]) {
+        precondition(length >= header.count, "header of \(header.count) bytes does not fit in \(length)")
+        withUnsafeBytes(of: UInt64(length).littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: header)
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: length - header.count))
     }
 
     /// `prefix` followed by the element bytes of `tensors`, back to back, in one allocation with
