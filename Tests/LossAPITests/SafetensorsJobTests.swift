@@ -79,19 +79,30 @@ import Testing
 
     // MARK: Gradient written in place
 
-    /// A cross-entropy job with an ignored -inf row (so the pytorch section compares gradients)
-    /// and one with reduction none on mse_loss (a value per element after the gradient).
+    /// Gradients over ``SafetensorsResult/minimumInPlaceGradientBytes``: a cross-entropy job
+    /// with an ignored -inf row (so the pytorch section compares gradients) and mse_loss with
+    /// reduction none (a value per element after the gradient).
     private func inPlaceCases() -> [(target: String, entries: [SafetensorsWriter.Entry])] {
-        var logits = (0..<24).map { Float($0 % 7) * 0.25 - 0.5 }
-        for i in 0..<6 { logits[i] = -.infinity }
+        var logits = (0..<(64 * 300)).map { Float($0 % 7) * 0.25 - 0.5 }
+        for i in 0..<300 { logits[i] = -.infinity }
+        let targets = (0..<64).map { $0 == 0 ? Int64(-100) : Int64($0 * 37 % 300) }
+        let x = (0..<(128 * 200)).map { Float($0 % 11) * 0.5 }
+        let y = (0..<(128 * 200)).map { Float($0 % 5) }
         return [
             ("/v1/loss/cross_entropy", [
-                .init(name: "input", shape: [4, 6], float32: logits), .init(name: "target", shape: [4], int64: [-100, 1, 2, 5]),
+                .init(name: "input", shape: [64, 300], float32: logits), .init(name: "target", shape: [64], int64: targets),
             ]),
             ("/v1/loss/mse_loss?reduction=none", [
-                .init(name: "input", shape: [3, 2], float32: [1, 2, 3, 4, 5, 6]), .init(name: "target", shape: [3, 2], float32: [0, 2, 2, 2, 9, 1]),
+                .init(name: "input", shape: [128, 200], float32: x), .init(name: "target", shape: [128, 200], float32: y),
             ]),
         ]
+    }
+
+    @Test func smallGradient_IsAnsweredWithoutHeaderRoom() throws {
+        let response = post("/v1/loss/mse_loss", [
+            .init(name: "input", shape: [2], float32: [3, 1]), .init(name: "target", shape: [2], float32: [1, 1]),
+        ])
+        #expect(response.body.count < 1024)
     }
 
     @Test func float32Answer_HasTheGradientWrittenInPlace_AndMatchesTheJSONAnswer() throws {

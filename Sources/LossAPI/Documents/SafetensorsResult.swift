@@ -24,13 +24,19 @@ enum SafetensorsResult {
     // MARK: Gradient written in place
 
     /// Bytes kept ahead of an in-place gradient for the header: the names, shapes and the
-    /// diagnostics of a job fit with room to spare (a larger header costs one copy).
-    static let headerRoom = 4096 - 8
+    /// diagnostics of a job (under 1 KB with a few warnings) fit with room to spare; a larger
+    /// header costs one copy of the gradient.
+    static let headerRoom = 2048 - 8
 
-    /// Whether ``computeWithGradientInPlace(_:record:)`` answers `decoded`: a float32 job asked
-    /// for its gradient.
+    /// The smallest gradient written in place: below it, the spaces padding the header would
+    /// be more than 3% of the answer, and the copy saved is cheap anyway.
+    static let minimumInPlaceGradientBytes = 64 * 1024
+
+    /// Whether ``computeWithGradientInPlace(_:record:headerRoom:)`` answers `decoded`: a
+    /// float32 job that asked for a gradient of at least ``minimumInPlaceGradientBytes``.
     static func writesGradientInPlace(_ decoded: DecodedJob) -> Bool {
         decoded.outputs.contains(.grad) && decoded.job.computeGradient && decoded.job.options.dtype == .float32
+            && decoded.job.input.count * MemoryLayout<Float>.size >= minimumInPlaceGradientBytes
     }
 
     /// Runs `decoded` with the kernel writing the gradient straight into the answer's data
