@@ -28,9 +28,10 @@ enum SafetensorsResult {
     /// header costs one copy of the gradient.
     static let headerRoom = 2048 - 8
 
-    /// The smallest gradient written in place: below it, the spaces padding the header would
-    /// be more than 3% of the answer, and the copy saved is cheap anyway.
-    static let minimumInPlaceGradientBytes = 64 * 1024
+    /// The smallest gradient written in place. Measured with `scripts/bench-api.sh`-style wrk
+    /// runs, alternating builds: 8x50257 (1.6 MB) served about 8% more requests in place, but
+    /// 32x1000 (128 KB) 6 to 15% fewer, so only large gradients take this path.
+    static let minimumInPlaceGradientBytes = 1024 * 1024
 
     /// Whether ``computeWithGradientInPlace(_:record:headerRoom:)`` answers `decoded`: a
     /// float32 job that asked for a gradient of at least ``minimumInPlaceGradientBytes``.
