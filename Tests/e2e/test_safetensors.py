@@ -47,6 +47,29 @@ def test_diagnostics_ride_in_the_metadata(http, url):
     assert "ALL_TARGETS_IGNORED" in [w["code"] for w in diagnostics["warnings"]]
 
 
+def test_large_float32_answer_with_the_gradient_written_in_place_reads_back(http, url):
+    # A gradient of 1.6 MB is written by the kernel straight into the answer, behind a header
+    # padded with spaces; the reference library reads it, and it is softmax - onehot over N.
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((8, 50257)).astype(np.float32)
+    t = rng.integers(0, 50257, size=8).astype(np.int64)
+    r = http.post(url + "/v1/loss/cross_entropy", data=save({"input": x, "target": t}),
+                  headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 200, r.text
+    assert int.from_bytes(r.content[:8], "little") == 2040  # the header room
+    tensors = load(r.content)
+    z = x.astype(np.float64)
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    value = -np.log(p[np.arange(8), t]).mean()
+    grad = p.copy()
+    grad[np.arange(8), t] -= 1
+    grad /= 8
+    assert tensors["grad"].dtype == np.float32 and tensors["grad"].shape == (8, 50257)
+    assert np.allclose(tensors["grad"], grad, rtol=1e-4, atol=1e-9)
+    assert abs(float(tensors["value"]) - value) < 1e-5 * value
+
+
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_half_precision_inputs_are_widened(http, url, dtype):
     import ml_dtypes  # ships with tritonclient; numpy has no bfloat16 of its own
