@@ -143,29 +143,22 @@ def test_unsupported_content_encoding_is_415_problem_with_accept_encoding(lossd)
     assert "gzip" in fields["accept-encoding"] and fields["connection"] == "close"
 
 
-def test_malformed_framing_is_400_problem(lossd):
-    fields, body = raw_exchange(lossd.port, b"POST /v1/loss/mse_loss HTTP/1.1\r\nHost: t\r\n"
-                                b"Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd")
-    server_problem(fields, body, 400, "MALFORMED_REQUEST")
+@pytest.mark.parametrize("request_bytes, status, code", [
+    (b"POST /v1/loss/mse_loss HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+     400, "MALFORMED_REQUEST"),
+    (b"POST /v1/loss/mse_loss HTTP/1.1\r\nHost: t\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}",
+     417, "EXPECTATION_FAILED"),
+    (b"GET /healthz HTTP/2.0\r\nHost: t\r\n\r\n", 505, "HTTP_VERSION_NOT_SUPPORTED"),
+], ids=["malformed-framing-400", "unknown-expectation-417", "http-2-505"])
+def test_request_the_server_cannot_read_is_a_problem_and_closes(lossd, request_bytes, status, code):
+    fields, body = raw_exchange(lossd.port, request_bytes)
+    server_problem(fields, body, status, code)
     assert fields["connection"] == "close"
 
 
 def test_request_line_too_long_is_414_problem(limited):
     fields, body = raw_exchange(limited.port, b"GET /" + b"a" * 300 + b" HTTP/1.1\r\nHost: t\r\n\r\n")
     server_problem(fields, body, 414, "URI_TOO_LONG")
-
-
-def test_unknown_expectation_is_417_problem(lossd):
-    fields, body = raw_exchange(lossd.port, b"POST /v1/loss/mse_loss HTTP/1.1\r\nHost: t\r\n"
-                                b"Expect: 200-ok\r\nContent-Length: 2\r\n\r\n{}")
-    server_problem(fields, body, 417, "EXPECTATION_FAILED")
-    assert fields["connection"] == "close"
-
-
-def test_http_version_2_is_505_problem(lossd):
-    fields, body = raw_exchange(lossd.port, b"GET /healthz HTTP/2.0\r\nHost: t\r\n\r\n")
-    server_problem(fields, body, 505, "HTTP_VERSION_NOT_SUPPORTED")
-    assert fields["connection"] == "close"
 
 
 def test_slow_header_is_408_problem(limited):

@@ -36,7 +36,7 @@ enum SafetensorsResult {
     /// Whether ``computeWithGradientInPlace(_:record:headerRoom:)`` answers `decoded`: a
     /// float32 job that asked for a gradient of at least ``minimumInPlaceGradientBytes``.
     static func writesGradientInPlace(_ decoded: DecodedJob) -> Bool {
-        decoded.outputs.contains(.grad) && decoded.job.computeGradient && decoded.job.options.dtype == .float32
+        decoded.outputs.contains(.grad) && decoded.job.options.dtype == .float32
             && decoded.job.input.count * MemoryLayout<Float>.size >= minimumInPlaceGradientBytes
     }
 
@@ -68,12 +68,11 @@ enum SafetensorsResult {
         let result = try outcome.get()
         return timed(&record.encode) {
             let value = entry("value", result.value)
-            var layout = [SafetensorsWriter.Placement(name: "grad", dtype: .f32, shape: decoded.job.input.shape, offsets: 0..<gradBytes)]
+            var layout: [SafetensorsWriter.Placement] = []
             if decoded.outputs.contains(.value) {
-                layout.insert(
-                    SafetensorsWriter.Placement(name: "value", dtype: value.dtype, shape: value.shape, offsets: gradBytes..<(gradBytes + value.byteCount)),
-                    at: 0)
+                layout.append(.init(name: "value", dtype: value.dtype, shape: value.shape, offsets: gradBytes..<(gradBytes + value.byteCount)))
             }
+            layout.append(.init(name: "grad", dtype: .f32, shape: decoded.job.input.shape, offsets: 0..<gradBytes))
             let header = SafetensorsWriter.headerJSON(layout, metadata: metadata(result, of: decoded))
             guard header.count <= headerRoom else {
                 // Rare: diagnostics too long for the room. One copy of the gradient, as encode makes.

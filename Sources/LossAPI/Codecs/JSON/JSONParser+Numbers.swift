@@ -137,15 +137,15 @@ extension JSONParser {
     /// (and at most one space) and another number follow, while ``PlainNumberScanner/lookahead``
     /// bytes remain. Leaves `pos` at the first number it did not take, for ``readNumber()``.
     mutating func readPlainNumbers(count: inout Int, allIntegers: inout Bool) {
-        guard let base = bytes.baseAddress else { return }
+        guard let base = bytes.baseAddress, pos <= bytes.count - PlainNumberScanner.lookahead else { return }
         let limit = bytes.count - PlainNumberScanner.lookahead
         let chunk = 512
         var p = pos
-        var more = true
-        while more, p <= limit {
-            // A chunk of values and flags on the stack, then one append to each scratch stack.
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: chunk) { values in
-                withUnsafeTemporaryAllocation(of: Bool.self, capacity: chunk) { flags in
+        // Chunks of values and flags in two buffers, then one append to each scratch stack.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: chunk) { values in
+            withUnsafeTemporaryAllocation(of: Bool.self, capacity: chunk) { flags in
+                var more = true
+                while more {
                     var n = 0
                     var integers = true
                     while n < chunk {
