@@ -100,10 +100,11 @@ extension Loss {
         var losses = [Double](repeating: 0, count: layout.rows)
         var stats = ClassRowStats()
         let gradTensor: Tensor?
-        if !nll && !safeZero, case .float32(let xs) = job.input.storage {
-            (stats, gradTensor) = fused(
-                xs, job, layout, targets: targets, row: row, upstream: (meanScale, gPer), losses: &losses,
-                gradientStorage: gradientStorage)
+        if !nll && !safeZero, let fusedResult = job.input.withFloat32Elements({ xs in
+            fused(xs, job, layout, targets: targets, row: row, upstream: (meanScale, gPer), losses: &losses,
+                  gradientStorage: gradientStorage)
+        }) {
+            (stats, gradTensor) = fusedResult
         } else {
             let x = try Validation.floats(job.input, "input")
             var grad: [Double]? = job.computeGradient ? [Double](repeating: 0, count: x.count) : nil
@@ -152,7 +153,7 @@ extension Loss {
     /// The float32 fused kernel over every row. K-dimensional inputs, whose classes lie `inner`
     /// apart, are transposed into contiguous rows first (one buffer) and the gradient back.
     private static func fused(
-        _ xs: [Float], _ job: LossJob, _ layout: ClassLayout, targets: [Int], row: SoftmaxRow,
+        _ xs: UnsafeBufferPointer<Float>, _ job: LossJob, _ layout: ClassLayout, targets: [Int], row: SoftmaxRow,
         upstream: (scalar: Double, perRow: [Double]?), losses: inout [Double],
         gradientStorage: UnsafeMutableBufferPointer<Float>?
     ) -> (ClassRowStats, Tensor?) {
@@ -164,11 +165,12 @@ extension Loss {
                 n = count
             }
         }
-        let rows = layout.inner == 1 ? xs : layout.contiguousRows(xs)
+        let transposed = layout.inner == 1 ? nil : layout.contiguousRows(xs)
         let direct = layout.inner == 1 && gradientStorage != nil
         var grad: [Float]? = job.computeGradient && !direct ? fresh() : nil
         var stats = ClassRowStats()
-        rows.withUnsafeBufferPointer { x in
+        transposed.withOptionalBuffer { transposed in
+            let x = transposed ?? xs
             losses.withUnsafeMutableBufferPointer { losses in
                 if direct || grad == nil {
                     stats = FusedCrossEntropy.run(x: x, classes: layout.classes, targets: targets, row: row,

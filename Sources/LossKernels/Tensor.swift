@@ -1,4 +1,5 @@
-/// A dense row-major tensor: a shape and one contiguous storage array.
+/// A dense row-major tensor: a shape and one contiguous storage (an array, or for float32 the
+/// bytes the elements arrived in).
 ///
 /// A tensor of shape `[]` is a scalar holding one element. Inputs are float32 or float64 (the API
 /// converts float16/bfloat16 with `Tensor.float32(fromHalfBits:)`/`float32(fromBFloat16Bits:)`);
@@ -9,9 +10,11 @@ public struct Tensor: Sendable {
     /// The elements in row-major order; its count must equal the product of `shape`.
     public var storage: Storage
 
-    /// Element storage, one case per element type.
+    /// Element storage, one case per element type (float32 also as the bytes it arrived in).
     public enum Storage: Sendable {
         case float32([Float])
+        /// float32 elements read in place from the bytes they arrived in (see `Float32Bytes`).
+        case float32Bytes(Float32Bytes)
         case float64([Double])
         case int64([Int64])
     }
@@ -33,6 +36,7 @@ public struct Tensor: Sendable {
     public var count: Int {
         switch storage {
         case .float32(let a): return a.count
+        case .float32Bytes(let b): return b.count
         case .float64(let a): return a.count
         case .int64(let a): return a.count
         }
@@ -54,6 +58,7 @@ public struct Tensor: Sendable {
     public var doubles: [Double] {
         switch storage {
         case .float32(let a): return a.map(Double.init)
+        case .float32Bytes(let b): return b.withUnsafeBufferPointer { $0.map(Double.init) }
         case .float64(let a): return a
         case .int64(let a): return a.map(Double.init)
         }
@@ -70,8 +75,26 @@ public struct Tensor: Sendable {
     public func converted(to dtype: DType) -> Tensor {
         switch (storage, dtype) {
         case (.float64(let a), .float32): return Tensor(shape: shape, float32: a.map { Float($0) })
-        case (.float32(let a), .float64): return Tensor(shape: shape, float64: a.map(Double.init))
+        case (.float32, .float64), (.float32Bytes, .float64): return Tensor(shape: shape, float64: doubles)
         default: return self
+        }
+    }
+
+    /// Calls `body` with the float32 elements where they are stored; nil for other element types.
+    public func withFloat32Elements<R>(_ body: (UnsafeBufferPointer<Float>) -> R) -> R? {
+        switch storage {
+        case .float32(let a): return a.withUnsafeBufferPointer(body)
+        case .float32Bytes(let b): return b.withUnsafeBufferPointer(body)
+        case .float64, .int64: return nil
+        }
+    }
+
+    /// The float32 elements as an array (a copy for `.float32Bytes`); nil for other element types.
+    public var float32Values: [Float]? {
+        switch storage {
+        case .float32(let a): return a
+        case .float32Bytes(let b): return b.withUnsafeBufferPointer(Array.init)
+        case .float64, .int64: return nil
         }
     }
 }

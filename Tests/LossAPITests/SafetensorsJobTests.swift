@@ -112,6 +112,14 @@ import Testing
             .init(name: "input", shape: [2], float32: [3, 1]), .init(name: "target", shape: [2], float32: [1, 1]),
         ])
         #expect(response.body.count < 1024)
+        // The threshold: a 32x1000 job (128 KB) is written in place, 64 KiB less 4 bytes is not.
+        for (count, inPlace) in [(32 * 1000, true), (16 * 1024, true), (16 * 1024 - 1, false)] {
+            let decoded = try SafetensorsJobDecoder.decode(body([
+                .init(name: "input", shape: [count], float32: [Float](repeating: 0.5, count: count)),
+                .init(name: "target", shape: [], int64: [0]),
+            ]), loss: .crossEntropy, query: [])
+            #expect(SafetensorsResult.writesGradientInPlace(decoded) == inPlace, "\(count) floats")
+        }
     }
 
     @Test func largeFloat32Answer_HasTheGradientWrittenInPlace_AndTheOrdinaryAnswersContent() throws {
@@ -139,5 +147,33 @@ import Testing
             #expect(cramped["value"]?.floatValues() == expected["value"]?.floatValues(), "\(target)")
             #expect(cramped.metadata("diagnostics") == expected.metadata("diagnostics"), "\(target)")
         }
+    }
+
+    /// A safetensors file whose data section starts `extraHeaderBytes` after the writer's 8-byte
+    /// aligned start (the header is padded with that many more spaces).
+    private static func file(input: [Float], target: [Int64], extraHeaderBytes: Int) -> [UInt8] {
+        let inputBytes = input.count * 4
+        var header = #"{"input":{"dtype":"F32","shape":[\#(input.count / 2),2],"data_offsets":[0,\#(inputBytes)]},"#
+            + #""target":{"dtype":"I64","shape":[\#(target.count)],"data_offsets":[\#(inputBytes),\#(inputBytes + 8 * target.count)]}}"#
+        while (8 + header.utf8.count) % 8 != extraHeaderBytes { header += " " }
+        var out = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian, Array.init) + Array(header.utf8)
+        out += input.withUnsafeBytes(Array.init) + target.withUnsafeBytes(Array.init)
+        return out
+    }
+
+    @Test func float32Input_IsReadInPlaceWhenAligned_CopiedOtherwise_WithTheSameAnswer() throws {
+        let input: [Float] = [0.5, -1, 2, .nan, 3, 1e-3]
+        let target: [Int64] = [1, 0, 1]
+        var answers: [[UInt8]] = []
+        for (extra, inPlace) in [(0, true), (1, false), (2, false), (4, true)] {
+            let body = Self.file(input: input, target: target, extraHeaderBytes: extra)
+            let decoded = try SafetensorsJobDecoder.decode(body, loss: .crossEntropy, query: [])
+            if case .float32Bytes = decoded.job.input.storage { #expect(inPlace, "offset \(extra)") } else { #expect(!inPlace, "offset \(extra)") }
+            #expect(decoded.job.input.float32Values.map { $0.map(\.bitPattern) } == input.map(\.bitPattern))
+            let response = client.send("POST", "/v1/loss/cross_entropy", body: body, headers: [("Content-Type", "application/octet-stream")])
+            #expect(response.status == 200)
+            answers.append(response.body)
+        }
+        #expect(Set(answers).count == 1)
     }
 }

@@ -42,6 +42,7 @@ extension JSONWriter {
     mutating func tensor(_ tensor: Tensor, form: TensorForm) {
         switch tensor.storage {
         case .float32(let values): self.tensor(values, shape: tensor.shape, form: form)
+        case .float32Bytes(let bytes): self.tensor(bytes.withUnsafeBufferPointer(Array.init), shape: tensor.shape, form: form)
         case .float64(let values): self.tensor(values, shape: tensor.shape, form: form)
         case .int64(let values): self.tensor(values, shape: tensor.shape, form: form)
         }
@@ -52,7 +53,7 @@ extension Tensor {
     /// The API name of the element type.
     var dtypeName: String {
         switch storage {
-        case .float32: "float32"
+        case .float32, .float32Bytes: "float32"
         case .float64: "float64"
         case .int64: "int64"
         }

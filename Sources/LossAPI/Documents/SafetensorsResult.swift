@@ -29,9 +29,11 @@ enum SafetensorsResult {
     static let headerRoom = 2048 - 8
 
     /// The smallest gradient written in place. Measured with `scripts/bench-api.sh`-style wrk
-    /// runs, alternating builds: 8x50257 (1.6 MB) served about 8% more requests in place, but
-    /// 32x1000 (128 KB) 6 to 15% fewer, so only large gradients take this path.
-    static let minimumInPlaceGradientBytes = 1024 * 1024
+    /// runs, alternating builds: 8x50257 (1.6 MB) served about 8% more requests in place, and
+    /// 32x1000 (128 KB) 3% and 16% more (medians of 5 and 6 rounds; an earlier measurement that
+    /// found it slower did not reproduce). Below 64 KiB the 2 KiB header room would be a
+    /// noticeable part of the answer.
+    static let minimumInPlaceGradientBytes = 64 * 1024
 
     /// Whether ``computeWithGradientInPlace(_:record:headerRoom:)`` answers `decoded`: a
     /// float32 job that asked for a gradient of at least ``minimumInPlaceGradientBytes``.
@@ -99,6 +101,7 @@ enum SafetensorsResult {
     static func entry(_ name: String, _ tensor: Tensor) -> SafetensorsWriter.Entry {
         switch tensor.storage {
         case .float32(let values): SafetensorsWriter.Entry(name: name, shape: tensor.shape, float32: values)
+        case .float32Bytes(let view): SafetensorsWriter.Entry(name: name, dtype: .f32, shape: tensor.shape, bytes: Array(view.bytes))
         case .float64(let values): SafetensorsWriter.Entry(name: name, shape: tensor.shape, float64: values)
         case .int64(let values): SafetensorsWriter.Entry(name: name, shape: tensor.shape, int64: values)
         }

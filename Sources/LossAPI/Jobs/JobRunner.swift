@@ -8,6 +8,12 @@ import Synchronization
 /// no-ops.
 enum JobRunner {
     private static let inflight = Meter(label: "lossd_inflight_jobs")
+    private static let kernelTimers = MetricHandles { (loss: String) in
+        Timer(label: "lossd_kernel_seconds", dimensions: [("loss", loss)], preferredDisplayUnit: .seconds)
+    }
+    private static let warningCounters = MetricHandles { (code: String) in
+        Counter(label: "lossd_warnings_total", dimensions: [("code", code)])
+    }
     /// Jobs in the kernels right now, in this process.
     private static let computing = Atomic<Int>(0)
 
@@ -36,14 +42,13 @@ enum JobRunner {
         }
         let elapsed = ContinuousClock.now - start
         record.compute += elapsed
-        Timer(label: "lossd_kernel_seconds", dimensions: [("loss", loss)], preferredDisplayUnit: .seconds)
-            .recordNanoseconds(Int64(elapsed.components.seconds) * 1_000_000_000
+        kernelTimers[loss].recordNanoseconds(Int64(elapsed.components.seconds) * 1_000_000_000
                 + Int64(elapsed.components.attoseconds / 1_000_000_000))
         switch outcome {
         case .success(let result):
             for warning in result.diagnostics.warnings {
                 record.warningCodes.append(warning.code)
-                Counter(label: "lossd_warnings_total", dimensions: [("code", warning.code)]).increment()
+                warningCounters[warning.code].increment()
             }
             return result
         case .failure(let error):

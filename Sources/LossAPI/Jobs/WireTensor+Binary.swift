@@ -19,7 +19,8 @@ extension WireTensor.ElementType {
 
 extension WireTensor {
     /// A tensor from little-endian binary elements (a safetensors entry, or OIP binary data
-    /// wrapped as one): F32/F16/BF16 become float32 storage, F64 float64, integers int64.
+    /// wrapped as one): F32 is read in place (`Float32Bytes`) where the host can, F16/BF16 become
+    /// float32 storage, F64 float64, integers int64.
     ///
     /// - Throws: `Problem` INVALID_TENSOR for a dtype lossd does not accept.
     static func binary(_ tensor: SafetensorsTensor, source: TensorSource) throws(Problem) -> WireTensor {
@@ -32,7 +33,10 @@ extension WireTensor {
         let storage: Tensor.Storage
         switch tensor.dtype {
         case .f64: storage = .float64(tensor.doubleValues() ?? [])
-        case .f32, .f16, .bf16: storage = .float32(tensor.floatValues() ?? [])
+        case .f32:
+            // Read in place when the host can (a 1.6 MB copy less on 8x50257), else copied.
+            storage = Float32Bytes(tensor.bytes).map(Tensor.Storage.float32Bytes) ?? .float32(tensor.floatValues() ?? [])
+        case .f16, .bf16: storage = .float32(tensor.floatValues() ?? [])
         default: storage = .int64(tensor.int64Values() ?? [])
         }
         return WireTensor(decoded: Tensor(shape: tensor.shape, storage: storage), declared: declared, source: source)

@@ -11,8 +11,8 @@ extension WireTensor {
             return Self.floatingPoint(numbers, declared: declared, dtype: dtype)
         case .decoded(let tensor):
             switch (tensor.storage, dtype) {
-            case (.float32, .float32), (.float64, .float64): return tensor
-            case (.float32(let v), .float64): return Tensor(shape: tensor.shape, float64: v.map(Double.init))
+            case (.float32, .float32), (.float32Bytes, .float32), (.float64, .float64): return tensor
+            case (.float32, .float64), (.float32Bytes, .float64): return Tensor(shape: tensor.shape, float64: tensor.doubles)
             case (.float64(let v), .float32): return Tensor(shape: tensor.shape, float32: v.map(Float.init))
             case (.int64(let v), .float32): return Tensor(shape: tensor.shape, float32: v.map(Float.init))
             case (.int64(let v), .float64): return Tensor(shape: tensor.shape, float64: v.map(Double.init))

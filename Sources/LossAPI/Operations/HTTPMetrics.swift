@@ -44,6 +44,22 @@ public struct HTTPMetrics: Sendable {
     private let openConnections: Gauge
     private let shedCounter: Counter
     private let compressionRatio: Recorder
+    private let perRoute = MetricHandles { (route: String) in
+        (duration: Timer(label: Name.requestDuration, dimensions: [("route", route)]),
+         bytesIn: Counter(label: Name.requestBytes, dimensions: [("route", route)]),
+         bytesOut: Counter(label: Name.responseBytes, dimensions: [("route", route)]))
+    }
+    private let requestCounters = MetricHandles { (labels: RequestLabels) in
+        Counter(label: Name.requests,
+                dimensions: [("route", labels.route), ("method", labels.method), ("status", String(labels.status))])
+    }
+
+    /// The labels of `lossd_http_requests_total`.
+    private struct RequestLabels: Hashable, Sendable {
+        var route: String
+        var method: String
+        var status: Int
+    }
 
     /// Metrics whose `route` label comes from `routeOf` (a route template such as
     /// `/v1/loss/{name}`, or `unmatched`; `LossService.routeLabel(for:)`).
@@ -80,14 +96,11 @@ public struct HTTPMetrics: Sendable {
     public func record(_ event: ResponseEvent) {
         let route = event.request.map(routeOf) ?? Self.unmatchedRoute
         let method = event.request.map { Self.methodLabel($0.method) } ?? "_OTHER"
-        Counter(
-            label: Name.requests,
-            dimensions: [("route", route), ("method", method), ("status", String(event.status))]
-        ).increment()
-        Timer(label: Name.requestDuration, dimensions: [("route", route)])
-            .recordNanoseconds(Self.nanoseconds(event.totalDuration))
-        Counter(label: Name.requestBytes, dimensions: [("route", route)]).increment(by: event.bytesIn)
-        Counter(label: Name.responseBytes, dimensions: [("route", route)]).increment(by: event.bytesOut)
+        requestCounters[RequestLabels(route: route, method: method, status: event.status)].increment()
+        let handles = perRoute[route]
+        handles.duration.recordNanoseconds(Self.nanoseconds(event.totalDuration))
+        handles.bytesIn.increment(by: event.bytesIn)
+        handles.bytesOut.increment(by: event.bytesOut)
         if event.contentEncoding != nil, event.bodyBytesOut > 0 {
             compressionRatio.record(Double(event.uncompressedBodyBytes) / Double(event.bodyBytesOut))
         }

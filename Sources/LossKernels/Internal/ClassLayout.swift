@@ -29,7 +29,7 @@ struct ClassLayout {
     }
 
     /// The elements reordered so that each row's C values are contiguous: (N, C, D) -> (N, D, C).
-    func contiguousRows(_ x: [Float]) -> [Float] {
+    func contiguousRows(_ x: UnsafeBufferPointer<Float>) -> [Float] {
         [Float](unsafeUninitializedCapacity: x.count) { out, n in
             for b in 0..<outer {
                 let base = b * classes * inner

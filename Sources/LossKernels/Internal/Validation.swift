@@ -31,7 +31,7 @@ enum Validation {
         _ = try consistent(t, "target")
         switch t.storage {
         case .int64(let a): return a
-        case .float32, .float64:
+        case .float32, .float32Bytes, .float64:
             let d = t.doubles
             var out = [Int64](repeating: 0, count: d.count)
             for i in d.indices {
