@@ -137,6 +137,20 @@ import Testing
         #expect(written == #"{"loss":"cross_entropy","odd \"key\"\n":"tab\there \u0001","list":[-100,true,null,{}],"value":0.25}"#)
     }
 
+    @Test func escapedStrings_ReadBackUnchanged() throws {
+        // Every control character, quotes and backslashes at the ends and in runs, and
+        // multi-byte UTF-8 between them.
+        let pieces = (0..<0x20).map { String(UnicodeScalar(UInt8($0))) } + ["\"", "\\", "é", "漢", "🙂", "plain", "\u{7F}"]
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 2, 5, 40] {
+            for _ in 0..<50 {
+                let original = (0..<length).map { _ in pieces.randomElement(using: &generator)! }.joined()
+                let written = text { $0.string(original) }
+                #expect(try JSONReader.parse(Array(written.utf8)).stringValue == original, "\(written)")
+            }
+        }
+    }
+
     @Test func parsedValues_AreWrittenBackEquivalently() throws {
         let source = #"{"a":[1,2,3],"b":[[0.5,1e-07]],"c":{"d":"é\"","e":[true,null,-3]},"f":-0.0}"#
         let value = try JSONReader.parse(Array(source.utf8))
