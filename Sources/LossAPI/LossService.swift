@@ -59,6 +59,10 @@ public struct LossService: Sendable {
 
     /// Answers one request and reports what happened.
     public func respond(to request: Request) -> (response: Response, record: ExchangeRecord) {
+        JobRunner.answering { answer(request) }
+    }
+
+    private func answer(_ request: Request) -> (response: Response, record: ExchangeRecord) {
         let requestID = RequestID.resolve(request.headers["X-Request-Id"])
         var record = ExchangeRecord(route: "unmatched", requestID: requestID)
         var response: Response
