@@ -9,6 +9,15 @@ export SWIFT_BACKTRACE=enable=no   # let ASan/libFuzzer report crashes themselve
 for dir in "$here"/Sources/*/; do
     name="$(basename "$dir")"
     echo "== fuzzing $name for ${seconds}s"
-    "$here/run.sh" "$name" "$seconds" 2>&1 | grep -E '^(==|#[0-9]+\s+DONE|Done|stat::number_of_executed_units|.*ERROR|.*Test unit written)' || true
-    [ "${PIPESTATUS[0]}" = 0 ] || { echo "fuzz target $name failed"; exit 1; }
+    log="$(mktemp)"
+    status=0
+    "$here/run.sh" "$name" "$seconds" > "$log" 2>&1 || status=$?
+    grep -E '^(==|#[0-9]+\s+DONE|Done|stat::number_of_executed_units|.*ERROR|.*Test unit written)' "$log" || true
+    # A target that does not build (or stops early) must fail too, not only one that crashes.
+    if [ "$status" != 0 ] || ! grep -q '^Done [0-9]* runs' "$log"; then
+        tail -40 "$log"
+        echo "fuzz target $name failed (exit $status)"
+        exit 1
+    fi
+    rm -f "$log"
 done

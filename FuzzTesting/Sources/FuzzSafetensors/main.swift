@@ -5,6 +5,7 @@
 // every call:
 // - the reader returns a file or a SafetensorsError; never a trap or an out-of-bounds read;
 // - every tensor's bytes are exactly count × dtype size and decode without trapping;
+// - an F32 tensor read in place (Float32Bytes, when aligned) has the bits of its decoded copy;
 // - an accepted file written back by SafetensorsWriter reads back with the same names, dtypes,
 //   shapes, bytes and metadata.
 // A violated invariant traps, which libFuzzer reports as a crash.
@@ -17,6 +18,10 @@ public func fuzzSafetensors(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt
         precondition(tensor.bytes.count == tensor.shape.reduce(1, *) * tensor.dtype.byteSize, "tensor bytes disagree with shape")
         if tensor.dtype.isFloatingPoint {
             precondition(tensor.floatValues()?.count == tensor.count && tensor.doubleValues()?.count == tensor.count)
+        }
+        if tensor.dtype == .f32, let view = Float32Bytes(tensor.bytes) {
+            precondition(view.withUnsafeBufferPointer { $0.map(\.bitPattern) } == tensor.floatValues()?.map(\.bitPattern),
+                         "in-place F32 elements differ from the decoded copy")
         }
         if tensor.dtype.isInteger, let integers = tensor.int64Values() {
             precondition(integers.count == tensor.count)
