@@ -10,12 +10,10 @@ extension WireTensor {
         case .numbers(let numbers):
             return Self.floatingPoint(numbers, declared: declared, dtype: dtype)
         case .decoded(let tensor):
-            switch (tensor.storage, dtype) {
-            case (.float32, .float32), (.float32Bytes, .float32), (.float64, .float64): return tensor
-            case (.float32, .float64), (.float32Bytes, .float64): return Tensor(shape: tensor.shape, float64: tensor.doubles)
-            case (.float64(let v), .float32): return Tensor(shape: tensor.shape, float32: v.map(Float.init))
-            case (.int64(let v), .float32): return Tensor(shape: tensor.shape, float32: v.map(Float.init))
-            case (.int64(let v), .float64): return Tensor(shape: tensor.shape, float64: v.map(Double.init))
+            guard case .int64(let v) = tensor.storage else { return tensor.converted(to: dtype) }
+            switch dtype {
+            case .float32: return Tensor(shape: tensor.shape, float32: v.map(Float.init))
+            case .float64: return Tensor(shape: tensor.shape, float64: v.map(Double.init))
             }
         }
     }
