@@ -42,10 +42,15 @@ import Testing
         }
     }
 
-    /// Bodies above one read (64 KiB) are read straight into the request's buffer once nothing
-    /// else is buffered: whole, in small drips, with the next request pipelined behind, and
-    /// above the 4 MiB presize limit (which grows as it comes instead).
-    @Test(arguments: [(100_000, 0), (1_000_003, 7_919), (5 * 1024 * 1024 + 1, 0)])
+    /// A head is read 16 KiB at a time, and a body remainder of 4 KiB or more is read straight
+    /// into the request's buffer once nothing else is buffered: small bodies that stay in the
+    /// input buffer, remainders just above and below 4 KiB and 64 KiB, whole, in small drips,
+    /// with the next request pipelined behind, and above the 4 MiB presize limit (which grows as
+    /// it comes instead).
+    @Test(arguments: [
+        (3_000, 0), (20_000, 0), (20_000, 997), (16_384 + 4_000, 0), (16_384 + 4_200, 0), (100_000, 0),
+        (16_384 + 65_536, 0), (1_000_003, 7_919), (5 * 1024 * 1024 + 1, 0),
+    ])
     func largeBodies_ArriveIntact(size: Int, drip: Int) throws {
         var configuration = testConfiguration()
         configuration.maxBodyBytes = 8 * 1024 * 1024

@@ -123,12 +123,19 @@ final class Connection: @unchecked Sendable {
     /// they come, so a client that announces a big body and sends nothing costs little).
     private static let presizeLimit = 4 * 1024 * 1024
 
-    /// Plain HTTP, nothing buffered, and a presized body with at least a read's worth still to
-    /// come: the socket is read straight into the body buffer, without the copy from `input`.
+    /// Plain HTTP, nothing buffered, and a presized body with at least `directReadMinimum`
+    /// bytes still to come: the socket is read straight into the body buffer, without the copy
+    /// from `input`. Such a read asks for the body's remaining bytes only, so a pipelined next
+    /// request stays in the socket for the next read into `input`.
     private var readsBodyDirectly: Bool {
         tls == nil && machine.phase == .readingBody && exchange.presized && inputStart == inputEnd
-            && parser.pendingBodyBytes >= Self.readSize
+            && parser.pendingBodyBytes >= Self.directReadMinimum
     }
+
+    /// Smallest body remainder read straight into the body buffer. Smaller remainders go through
+    /// `input`, where one read may also bring the next pipelined request; copying them is cheap.
+    /// (From 64 KiB down to 4 KiB: the 64 KiB copy was 6.5% of lossd's CPU on 128 KB bodies.)
+    private static let directReadMinimum = 4 * 1024
 
     /// One `read` into the body buffer (see `readsBodyDirectly`); returns whether it filled all
     /// the space it was given.
@@ -165,6 +172,15 @@ final class Connection: @unchecked Sendable {
         return count
     }
 
+    /// Most bytes one plain `read` into `input` asks for. Outside a body, `headReadSize`: the body
+    /// bytes that arrive with a head are copied into the body buffer, and after them the rest of a
+    /// large body is read there directly (see `readsBodyDirectly`).
+    private var readLimit: Int {
+        machine.phase == .readingBody ? Self.readSize : Self.headReadSize
+    }
+
+    private static let headReadSize = 16 * 1024
+
     /// One `read`; returns whether it filled all the space it was given (more may be pending).
     private func readOnce() -> Bool {
         if readsBodyDirectly { return readBodyOnce() }
@@ -175,11 +191,11 @@ final class Connection: @unchecked Sendable {
             return false
         }
         let end = inputEnd
-        let space = tls == nil ? input.count - end : tlsReadBuffer.count
+        let space = tls == nil ? min(input.count - end, readLimit) : tlsReadBuffer.count
         let attempt: Result<IOResult<Int>, SocketError> =
             tls == nil
             ? input.withUnsafeMutableBytes { raw in
-                Result { () throws(SocketError) in try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[end...])) }
+                Result { () throws(SocketError) in try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[end..<(end + space)])) }
             }
             : tlsReadBuffer.withUnsafeMutableBytes { raw in
                 Result { () throws(SocketError) in try Posix.read(fd, into: raw) }
