@@ -3,6 +3,7 @@ import gzip
 import json
 import zlib
 
+import pytest
 import requests
 
 
@@ -33,6 +34,18 @@ def test_large_answer_is_gzipped_when_accepted(url):
     wire = raw.raw.read(decode_content=False)
     assert int(raw.headers["Content-Length"]) == len(wire)
     assert len(json.loads(gzip.decompress(wire))["grad"]) == 32
+
+
+@pytest.mark.parametrize("coding,decode", [("gzip", gzip.decompress), ("deflate", zlib.decompress)])
+def test_compressed_answer_decodes_to_the_identity_answer(url, coding, decode):
+    # lossd's default huffman-only encoder, read back by Python's zlib: byte for byte the same
+    # JSON as the uncompressed answer, and under half its size.
+    identity = requests.post(url + "/v1/loss/cross_entropy", json=big_job(), headers={"Accept-Encoding": "identity"})
+    raw = requests.post(url + "/v1/loss/cross_entropy", json=big_job(), headers={"Accept-Encoding": coding}, stream=True)
+    assert raw.headers["Content-Encoding"] == coding
+    wire = raw.raw.read(decode_content=False)
+    assert decode(wire) == identity.content
+    assert len(wire) < len(identity.content) / 2
 
 
 def test_identity_when_gzip_refused(http, url):

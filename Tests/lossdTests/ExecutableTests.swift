@@ -82,6 +82,9 @@ import Testing
         #expect(asDefaultCommand.stderr.contains("--compression-level must be in 1...9, got 12"))
         let toggle = try Self.run([], environment: ["LOSSD_COMPRESSION": "maybe"])
         #expect(toggle.status == 64)
+        let strategy = try Self.run([], environment: ["LOSSD_COMPRESSION_STRATEGY": "zstd"])
+        #expect(strategy.status == 64)
+        #expect(strategy.stderr.contains("huffman-only"), "the error lists the valid strategies")
     }
 
     @Test func serve_CommandLineWinsOverTheEnvironment() throws {

@@ -39,7 +39,7 @@ enum ResponseEncoding {
         guard let format = coding.format else { return Encoded(response: response, contentEncoding: nil, vary: true) }
         // The configured level is validated here rather than trusted: Deflater traps outside 0...9.
         let level = min(max(configuration.level, Deflater.levels.lowerBound), Deflater.levels.upperBound)
-        let compressed = Deflater.compress(response.body, format: format, level: level)
+        let compressed = Deflater.compress(response.body, format: format, level: level, strategy: configuration.strategy)
         if compressed.count >= response.body.count, accepted.isAcceptable(.identity) {
             return Encoded(response: response, contentEncoding: nil, vary: true)
         }

@@ -121,12 +121,15 @@ extension Server {
         public var threshold: Int = 4096
         /// zlib level 1 (fastest) … 9 (smallest). Default 6, zlib's own default.
         public var level: Int = 6
+        /// zlib's match-search strategy. Default `.default` (string matching by level).
+        public var strategy: Deflater.Strategy = .default
 
-        /// The defaults: enabled, 4 KiB threshold, level 6.
-        public init(enabled: Bool = true, threshold: Int = 4096, level: Int = 6) {
+        /// The defaults: enabled, 4 KiB threshold, level 6, zlib's default strategy.
+        public init(enabled: Bool = true, threshold: Int = 4096, level: Int = 6, strategy: Deflater.Strategy = .default) {
             self.enabled = enabled
             self.threshold = threshold
             self.level = level
+            self.strategy = strategy
         }
     }
 

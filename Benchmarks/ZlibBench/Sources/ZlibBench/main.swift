@@ -1,6 +1,6 @@
 // zlib on the text lossd actually sends: JSON arrays of float32 numbers written with shortest
 // round-trip digits, as gradients and per-element losses are. For each body size, levels 1/3/6/9
-// and the Huffman-only and run-length strategies, it reports the compression ratio, compress and
+// and the Huffman-only (lossd's and zlib's) and run-length strategies, it reports the compression ratio, compress and
 // inflate throughput through lossd's Deflater and Inflater (gzip), and, as the in-run baseline,
 // throughput relative to level 6 with the default strategy (zlib's default). The numbers inform
 // the default level and the compression threshold.
@@ -89,11 +89,25 @@ func fixed(_ value: Double, _ decimals: Int) -> String {
     return text
 }
 
-/// (label, level, strategy): levels with the default strategy, then the two fast strategies.
-let settings: [(String, Int, Deflater.Strategy)] = [
-    ("1", 1, .default), ("3", 3, .default), ("6", 6, .default), ("9", 9, .default),
+/// zlib itself with `strategy`, through the streaming API (the one-shot `Deflater.compress`
+/// sends `.huffmanOnly` to lossd's own `HuffmanOnlyDeflate`).
+func zlibStream(_ body: [UInt8], level: Int, strategy: Deflater.Strategy) -> [UInt8] {
+    let deflater = Deflater(format: .gzip, level: level, strategy: strategy)
+    var output: [UInt8] = []
+    output.reserveCapacity(body.count)
+    deflater.compress(body, into: &output)
+    deflater.finish(into: &output)
+    return output
+}
+
+/// (label, compressor): levels with the default strategy, then the two fast strategies, and
+/// zlib's own Huffman-only next to lossd's.
+let settings: [(String, ([UInt8]) -> [UInt8])] = [
+    ("1", 1, Deflater.Strategy.default), ("3", 3, .default), ("6", 6, .default), ("9", 9, .default),
     ("huff", 1, .huffmanOnly), ("rle", 1, .runLength),
-]
+].map { setting in
+    (setting.0, { Deflater.compress($0, format: .gzip, level: setting.1, strategy: setting.2) })
+} + [("zhuff", { zlibStream($0, level: 1, strategy: .huffmanOnly) })]
 
 print("zlib (gzip) through HTTPServer.Deflater/Inflater; MB = 10^6 bytes of uncompressed JSON")
 print(
@@ -105,13 +119,13 @@ print(
 
 for (name, body) in corpora {
     var rows: [(setting: String, compressed: Int, seconds: Double, inflateSeconds: Double)] = []
-    for (setting, level, strategy) in settings {
-        let compressed = Deflater.compress(body, format: .gzip, level: level, strategy: strategy)
+    for (setting, compress) in settings {
+        let compressed = compress(body)
         guard (try? Inflater.decompress(compressed, format: .gzip, limit: body.count)) == body else {
             fatalError("round trip failed for \(name) at \(setting)")
         }
         let seconds = secondsPerCall(window: window) {
-            Deflater.compress(body, format: .gzip, level: level, strategy: strategy).count
+            compress(body).count
         }
         let inflateSeconds = secondsPerCall(window: window) {
             (try? Inflater.decompress(compressed, format: .gzip, limit: body.count))?.count ?? 0
@@ -131,6 +145,6 @@ for (name, body) in corpora {
         )
     }
 }
-print("level: zlib level (default strategy), huff = Z_HUFFMAN_ONLY, rle = Z_RLE")
+print("level: zlib level (default strategy), huff = lossd's HuffmanOnlyDeflate, zhuff = zlib's Z_HUFFMAN_ONLY, rle = Z_RLE")
 print("ratio = uncompressed/compressed; vs L6 = deflate throughput relative to level 6 in this run")
 if sink == 42 { print("") }  // consume the sink
