@@ -21,7 +21,8 @@ def help_options():
     texts.pop("--help", None)
     options = {}
     for flag, text in texts.items():
-        default = re.search(r"\(default:\s+([^)]*)\)", text)
+        # "(default: 1)", or "(values: a, b; default: a)" for an option with a list of values.
+        default = re.search(r"[(;]\s*default:\s+([^)]*)\)", text)
         options[flag] = default.group(1) if default else None
     return options
 
