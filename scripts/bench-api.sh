@@ -158,6 +158,7 @@ bench lossd-st32x1000 "$URL_LOSSD" ce32x1000.safetensors application/octet-strea
 bench lossd-st8x50257 "$URL_LOSSD" ce8x50257.safetensors application/octet-stream
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 for setting in $GZIP; do
+    [[ $setting == *:* ]] || setting="$setting:default"  # a bare level: zlib's default strategy
     "$LOSSD" serve --port "$LOSSD_PORT" --log-level notice --compression-level "${setting%%:*}" \
         --compression-strategy "${setting#*:}" >"$WORK/lossd.log" 2>&1 &
     pids+=($!)
@@ -187,7 +188,8 @@ rows = {}
 for line in open(sys.argv[1]):
     name, rps, p99, bad, errors = line.split()
     rows[name] = (float(rps), float(p99), int(bad), errors)
-settings, peer_level = sys.argv[2].split(), sys.argv[3]
+settings = [s if ":" in s else s + ":default" for s in sys.argv[2].split()]
+peer_level = sys.argv[3]
 pairs = [("JSON 32x1000", "lossd-json", "peer-json", 5)]
 pairs += [(f"JSON+gzip (lossd {s}, peer {peer_level})", f"lossd-gzip-{s}", "peer-gzip", 2) for s in settings]
 pairs += [("safetensors 32x1000", "lossd-st32x1000", "peer-st32x1000", 3),

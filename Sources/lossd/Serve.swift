@@ -78,11 +78,12 @@ struct Serve: ParsableCommand {
     @Option(help: "zlib compression level, 1 (fastest) to 9 (smallest).")
     var compressionLevel: Int = 1
 
-    /// Default huffman-only: on the same 437 KB gradient it sends 192 KB against level 1's 183 KB,
-    /// compressing at 456 MB/s against 117 (lossd's `HuffmanOnlyDeflate`, scripts/bench-zlib.sh),
-    /// and lossd served 485-557 gzip req/s against 247-252 at level 1. Level 1 only pays back its
-    /// 2.8 ms more per answer on links slower than about 3 MB/s. The level does not apply to it.
-    @Option(help: "zlib strategy: huffman-only (byte-wise Huffman coding, fastest), default (string matching by level) or run-length.")
+    /// Default huffman-only (lossd's `HuffmanOnlyDeflate`): on a 442 KB gradient it sends 192 KB
+    /// against zlib level 1's 183 KB, compressing at 456 MB/s against 117 (scripts/bench-zlib.sh);
+    /// lossd served 582-629 gzip req/s against 244-315 at level 1 (scripts/bench-api.sh, three
+    /// runs). Level 1 only pays back its 2.8 ms more per answer on links slower than about
+    /// 3 MB/s. The level does not apply to it.
+    @Option(help: "Compression strategy: huffman-only (lossd's byte-wise Huffman coder, fastest), default (zlib's string matching at the level) or run-length (zlib's, at the level).")
     var compressionStrategy: Deflater.Strategy = .huffmanOnly
 
     @Option(help: "Most jobs in one POST /v1/batch.")

@@ -29,6 +29,7 @@ let echoHandler: Handler = { request in
 }
 
 /// Starts a server on an ephemeral loopback port, runs `body`, then shuts it down.
+@discardableResult
 func withServer<R>(
     _ configuration: Server.Configuration = testConfiguration(),
     handler: @escaping Handler = echoHandler,

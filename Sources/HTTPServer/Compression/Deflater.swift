@@ -111,6 +111,7 @@ public final class Deflater {
         level: Int = defaultLevel,
         strategy: Strategy = .default
     ) -> [UInt8] {
+        precondition(levels.contains(level), "compression level \(level) is outside \(levels)")
         if strategy == .huffmanOnly, level > 0 {
             return withContiguousBytes(input) { HuffmanOnlyDeflate.compress($0, format: format) }
         }

@@ -49,7 +49,8 @@ enum HuffmanOnlyDeflate {
     private static let codeLengthOrder = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
     private static let endOfBlock = 256
 
-    /// One block: dynamic Huffman, or stored when that is no larger.
+    /// One block: dynamic Huffman, or stored when coding would not beat a stored block's
+    /// worst case (with seven bits of padding).
     private static func writeBlock(_ block: UnsafeRawBufferPointer, isFinal: Bool, to writer: inout DeflateBitWriter) {
         var frequencies = histogram(block)
         frequencies.append(1)  // end of block

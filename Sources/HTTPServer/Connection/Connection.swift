@@ -172,11 +172,11 @@ final class Connection: @unchecked Sendable {
         return count
     }
 
-    /// Most bytes one plain `read` into `input` asks for. Outside a body, `headReadSize`: the body
-    /// bytes that arrive with a head are copied into the body buffer, and after them the rest of a
-    /// large body is read there directly (see `readsBodyDirectly`).
+    /// Most bytes one plain `read` into `input` asks for. While a head is awaited,
+    /// `headReadSize`: the body bytes that arrive with a head are copied into the body buffer,
+    /// and after them the rest of a large body is read there directly (see `readsBodyDirectly`).
     private var readLimit: Int {
-        machine.phase == .readingBody ? Self.readSize : Self.headReadSize
+        machine.phase == .idle || machine.phase == .readingHead ? Self.headReadSize : Self.readSize
     }
 
     private static let headReadSize = 16 * 1024

@@ -121,7 +121,8 @@ extension Server {
         public var threshold: Int = 4096
         /// zlib level 1 (fastest) … 9 (smallest). Default 6, zlib's own default.
         public var level: Int = 6
-        /// zlib's match-search strategy. Default `.default` (string matching by level).
+        /// The deflate strategy. Default `.default` (zlib's string matching by level);
+        /// `.huffmanOnly` uses lossd's own encoder, `HuffmanOnlyDeflate`.
         public var strategy: Deflater.Strategy = .default
 
         /// The defaults: enabled, 4 KiB threshold, level 6, zlib's default strategy.
