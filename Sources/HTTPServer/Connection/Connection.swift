@@ -13,6 +13,8 @@ final class Connection: @unchecked Sendable {
     let fd: CInt
     let remoteAddress: String
     private let context: ServerContext
+    /// The configuration's data-path system calls.
+    private let syscalls: Syscalls
     private let queue: DispatchQueue
     private let clock = ContinuousClock()
     private var machine: ConnectionStateMachine
@@ -70,6 +72,7 @@ final class Connection: @unchecked Sendable {
         self.fd = fd
         self.remoteAddress = remoteAddress
         self.context = context
+        syscalls = context.configuration.syscalls
         queue = DispatchQueue(label: "lossd.http.connection", target: context.nextIOQueue())
         machine = ConnectionStateMachine(timeouts: context.timeouts, now: clock.now)
         parser = HTTPRequestParser(limits: context.parserLimits)
@@ -144,7 +147,7 @@ final class Connection: @unchecked Sendable {
         let filled = exchange.bodyFilled
         let attempt: Result<IOResult<Int>, SocketError> = exchange.body.withUnsafeMutableBytes { body in
             Result { () throws(SocketError) in
-                try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: body[filled..<(filled + space)]))
+                try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: body[filled..<(filled + space)]), via: syscalls)
             }
         }
         guard let count = bytesRead(attempt) else { return false }
@@ -195,10 +198,10 @@ final class Connection: @unchecked Sendable {
         let attempt: Result<IOResult<Int>, SocketError> =
             tls == nil
             ? input.withUnsafeMutableBytes { raw in
-                Result { () throws(SocketError) in try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[end..<(end + space)])) }
+                Result { () throws(SocketError) in try Posix.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[end..<(end + space)]), via: syscalls) }
             }
             : tlsReadBuffer.withUnsafeMutableBytes { raw in
-                Result { () throws(SocketError) in try Posix.read(fd, into: raw) }
+                Result { () throws(SocketError) in try Posix.read(fd, into: raw, via: syscalls) }
             }
         guard let count = bytesRead(attempt) else { return false }
         if machine.phase == .lingering {
@@ -459,7 +462,8 @@ final class Connection: @unchecked Sendable {
                         try Posix.write(
                             fd,
                             UnsafeRawBufferPointer(rebasing: head[headOffset...]),
-                            includeBody ? UnsafeRawBufferPointer(rebasing: body[bodyOffset...]) : UnsafeRawBufferPointer(start: nil, count: 0)
+                            includeBody ? UnsafeRawBufferPointer(rebasing: body[bodyOffset...]) : UnsafeRawBufferPointer(start: nil, count: 0),
+                            via: syscalls
                         )
                     }
                 }
@@ -534,7 +538,7 @@ final class Connection: @unchecked Sendable {
                 // Best effort close_notify: the socket buffer is empty once the response is out.
                 tls.close()
                 tls.takeCiphertext().withUnsafeBytes { bytes in
-                    _ = try? Posix.write(fd, bytes, UnsafeRawBufferPointer(start: nil, count: 0))
+                    _ = try? Posix.write(fd, bytes, UnsafeRawBufferPointer(start: nil, count: 0), via: syscalls)
                 }
             }
             Posix.shutdown(fd, how: CInt(SHUT_WR))

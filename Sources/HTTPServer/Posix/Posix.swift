@@ -8,12 +8,9 @@ enum IOResult<Value> {
     case wouldBlock
 }
 
-// The C functions, captured once so the wrappers below are the only callers (and a test could
-// swap the implementation in one place).
+// The C functions for set-up and tear-down, captured once so the wrappers below are the only
+// callers. The data-path calls (accept, recv, sendmsg) come from a `Syscalls` value instead.
 private let sysSocket: @convention(c) (CInt, CInt, CInt) -> CInt = socket
-private let sysAccept: @convention(c) (CInt, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?) -> CInt = accept
-private let sysRecv: @convention(c) (CInt, UnsafeMutableRawPointer?, Int, CInt) -> Int = recv
-private let sysSendmsg: @convention(c) (CInt, UnsafePointer<msghdr>?, CInt) -> Int = sendmsg
 private let sysClose: @convention(c) (CInt) -> CInt = close
 private let sysShutdown: @convention(c) (CInt, CInt) -> CInt = shutdown
 
@@ -60,8 +57,8 @@ enum Posix {
     /// `accept(2)`, then the new descriptor made non-blocking and close-on-exec (Glibc's
     /// `accept4` is hidden behind `_GNU_SOURCE` in the Swift overlay): the descriptor or
     /// `.wouldBlock`.
-    static func accept(_ fd: CInt) throws(SocketError) -> IOResult<CInt> {
-        let result = try syscall("accept", blocking: false) { sysAccept(fd, nil, nil) }
+    static func accept(_ fd: CInt, via calls: Syscalls) throws(SocketError) -> IOResult<CInt> {
+        let result = try syscall("accept", blocking: false) { calls.accept(fd, nil, nil) }
         if case .processed(let client) = result {
             _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
@@ -70,14 +67,14 @@ enum Posix {
     }
 
     /// `recv(2)` into `buffer`: the byte count (0 means end of stream) or `.wouldBlock`.
-    static func read(_ fd: CInt, into buffer: UnsafeMutableRawBufferPointer) throws(SocketError) -> IOResult<Int> {
-        try syscall("recv", blocking: false) { sysRecv(fd, buffer.baseAddress, buffer.count, 0) }
+    static func read(_ fd: CInt, into buffer: UnsafeMutableRawBufferPointer, via calls: Syscalls) throws(SocketError) -> IOResult<Int> {
+        try syscall("recv", blocking: false) { calls.recv(fd, buffer.baseAddress, buffer.count, 0) }
     }
 
     /// `sendmsg(2)` of up to two buffers with `MSG_NOSIGNAL` (a vanished peer gives `EPIPE`, not
     /// `SIGPIPE`): the byte count written or `.wouldBlock`.
     static func write(
-        _ fd: CInt, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer
+        _ fd: CInt, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, via calls: Syscalls
     ) throws(SocketError) -> IOResult<Int> {
         var vectors = (
             iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count),
@@ -87,7 +84,7 @@ enum Posix {
             var message = msghdr()
             message.msg_iov = raw.baseAddress!.assumingMemoryBound(to: iovec.self)
             message.msg_iovlen = second.isEmpty ? 1 : 2
-            return try syscall("sendmsg", blocking: false) { sysSendmsg(fd, &message, CInt(MSG_NOSIGNAL)) }
+            return try syscall("sendmsg", blocking: false) { calls.sendmsg(fd, &message, CInt(MSG_NOSIGNAL)) }
         }
     }
 

@@ -16,6 +16,12 @@ final class Listener: @unchecked Sendable {
     private let context: ServerContext
     private let busyResponse: Response
     private var dateCache = DateCache()
+    /// Accepting is paused after a resource error (see `acceptPending`); only touched on `queue`.
+    private var paused = false
+    private var stopped = false
+
+    /// How long accepting pauses when the process is out of descriptors or memory.
+    static let resourceErrorPause: DispatchTimeInterval = .milliseconds(50)
 
     init(address: SocketAddress, backlog: Int, context: ServerContext) throws(SocketError) {
         self.context = context
@@ -47,7 +53,12 @@ final class Listener: @unchecked Sendable {
 
     /// Stops accepting and closes the listening socket; returns once it is closed.
     func stop() {
-        queue.sync { source.cancel() }
+        queue.sync {
+            stopped = true
+            // A suspended source runs its cancel handler only once resumed.
+            if paused { source.resume() }
+            source.cancel()
+        }
         queue.sync {}  // The cancel handler has run.
     }
 
@@ -55,9 +66,14 @@ final class Listener: @unchecked Sendable {
         for _ in 0..<64 {
             let result: IOResult<CInt>
             do {
-                result = try Posix.accept(fd)
+                result = try Posix.accept(fd, via: context.configuration.syscalls)
+            } catch where error.errno == ECONNABORTED {
+                continue  // That connection is gone; take the next.
             } catch {
-                // EMFILE/ENFILE/ECONNABORTED: nothing to serve now; the source fires again.
+                // EMFILE, ENFILE, ENOBUFS, ENOMEM: the connection stays in the backlog, and the
+                // level-triggered source would fire again at once, spinning a core. Pause instead,
+                // and try again once descriptors or memory may have been freed.
+                pause()
                 return
             }
             guard case .processed(let client) = result else { return }
@@ -69,6 +85,18 @@ final class Listener: @unchecked Sendable {
             } else {
                 refuse(client)
             }
+        }
+    }
+
+    /// Suspends the accept source for `resourceErrorPause`. Called on `queue`.
+    private func pause() {
+        guard !paused, !stopped else { return }
+        paused = true
+        source.suspend()
+        queue.asyncAfter(deadline: .now() + Self.resourceErrorPause) { [self] in
+            guard paused, !stopped else { return }
+            paused = false
+            source.resume()
         }
     }
 
@@ -84,7 +112,7 @@ final class Listener: @unchecked Sendable {
             date: dateCache.current(), into: &head)
         head.withUnsafeBytes { head in
             busyResponse.body.withUnsafeBytes { body in
-                _ = try? Posix.write(client, head, body)
+                _ = try? Posix.write(client, head, body, via: context.configuration.syscalls)
             }
         }
         Posix.close(client)

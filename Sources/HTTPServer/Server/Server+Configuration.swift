@@ -63,6 +63,8 @@ extension Server {
 
         /// Response compression and request decompression.
         public var compression = Compression()
+        /// The data-path system calls (tests inject failures here).
+        var syscalls = Syscalls.system
         /// HTTPS, when set: the same server speaks TLS 1.2/1.3 (ALPN http/1.1) on its port.
         public var tls: TLS? = nil
 
