@@ -145,7 +145,7 @@ struct FaultInjectionTests {
             #expect(throws: ClientError.self) { try doomed.readResponse() }
             plan.turnOff()
             try exerciseOneConnection(server)
-            #expect(try eventually { server.openConnectionCount == 0 })
+            #expect(eventually { server.openConnectionCount == 0 })
         }
     }
 
@@ -168,14 +168,5 @@ struct FaultInjectionTests {
             #expect(attempts >= 2 && attempts < 40, "\(attempts) accept attempts in 300 ms")
             #expect(try client.readResponse().text.hasPrefix("GET /info waited=1"))
         }
-    }
-
-    /// Polls `condition` for up to two seconds.
-    static func eventually(_ condition: () -> Bool) throws -> Bool {
-        for _ in 0..<200 {
-            if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return condition()
     }
 }

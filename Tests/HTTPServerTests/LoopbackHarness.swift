@@ -41,6 +41,15 @@ func withServer<R>(
     return try body(server)
 }
 
+/// Polls `condition` for up to two seconds (the server closes connections asynchronously).
+func eventually(_ condition: () -> Bool) -> Bool {
+    for _ in 0..<200 {
+        if condition() { return true }
+        usleep(10_000)
+    }
+    return condition()
+}
+
 /// A parsed HTTP response as a test client sees it.
 struct ClientResponse {
     var status: Int

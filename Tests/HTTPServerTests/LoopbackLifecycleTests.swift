@@ -6,15 +6,6 @@ import Testing
 
 /// Shutdown and client disconnects over real sockets.
 @Suite struct LoopbackLifecycleTests {
-    /// Polls `condition` for up to two seconds (the server closes asynchronously).
-    private func eventually(_ condition: () -> Bool) -> Bool {
-        for _ in 0..<200 {
-            if condition() { return true }
-            usleep(10_000)
-        }
-        return condition()
-    }
-
     @Test func shutdown_FinishesInFlight_ClosesIdle_RefusesNew() throws {
         let started = DispatchSemaphore(value: 0)
         let handler: Handler = { request in

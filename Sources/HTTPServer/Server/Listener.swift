@@ -21,7 +21,7 @@ final class Listener: @unchecked Sendable {
     private var stopped = false
 
     /// How long accepting pauses when the process is out of descriptors or memory.
-    static let resourceErrorPause: DispatchTimeInterval = .milliseconds(50)
+    private static let resourceErrorPause: DispatchTimeInterval = .milliseconds(50)
 
     init(address: SocketAddress, backlog: Int, context: ServerContext) throws(SocketError) {
         self.context = context

@@ -42,7 +42,7 @@ extension JSONWriter {
     mutating func tensor(_ tensor: Tensor, form: TensorForm) {
         switch tensor.storage {
         case .float32(let values): self.tensor(values, shape: tensor.shape, form: form)
-        case .float32Bytes(let bytes): self.tensor(bytes.withUnsafeBufferPointer(Array.init), shape: tensor.shape, form: form)
+        case .float32Bytes: self.tensor(tensor.float32Values!, shape: tensor.shape, form: form)
         case .float64(let values): self.tensor(values, shape: tensor.shape, form: form)
         case .int64(let values): self.tensor(values, shape: tensor.shape, form: form)
         }
