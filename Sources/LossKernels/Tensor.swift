@@ -43,12 +43,16 @@ public struct Tensor: Sendable {
     }
 
     /// Product of the shape (1 for a scalar), or nil if it overflows `Int`.
-    public var shapeCount: Int? {
+    public var shapeCount: Int? { Tensor.elementCount(of: shape) }
+
+    /// Product of `shape` (1 for a scalar), or nil if a size is negative or the product exceeds
+    /// `limit`: the one overflow-checked shape product that decoders and kernels share.
+    public static func elementCount(of shape: [Int], atMost limit: Int = .max) -> Int? {
         var n = 1
         for d in shape {
             guard d >= 0 else { return nil }
             let (p, o) = n.multipliedReportingOverflow(by: d)
-            if o { return nil }
+            if o || p > limit { return nil }
             n = p
         }
         return n

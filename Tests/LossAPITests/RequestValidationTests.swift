@@ -21,6 +21,11 @@ import Testing
         ("mse_loss", #"{"input": [1, true], "target": [1]}"#, "INVALID_TENSOR", "/input/1"),
         ("mse_loss", #"{"input": {"shape": [2, 2], "data": [1, 2, 3]}, "target": [1]}"#, "INVALID_TENSOR", "/input/data"),
         ("mse_loss", #"{"input": {"shape": [2, -1], "data": []}, "target": [1]}"#, "INVALID_TENSOR", "/input/shape/1"),
+        // The schemathesis crash (issue 18): a size beyond Int.max after sizes whose product
+        // already overflows; the overflow message once converted every size to Int (SIGILL).
+        ("cross_entropy", #"{"input": 0.0, "target": 0.0, "grad_output": {"shape": [138218, 187, 2712, 3662291, 12963586, 527960, 845939896, 8643466417512051113984000], "data": [1.0]}}"#, "INVALID_TENSOR", "/grad_output/shape/7"),
+        ("cross_entropy", #"{"input": 0.0, "target": 0.0, "grad_output": {"shape": [1099511627776, 2, 1e300], "data": [1.0]}}"#, "INVALID_TENSOR", "/grad_output/shape/2"),
+        ("cross_entropy", #"{"input": 0.0, "target": 0.0, "grad_output": {"shape": [1099511627776, 2], "data": [1.0]}}"#, "INVALID_TENSOR", "/grad_output/shape"),
         ("mse_loss", #"{"input": {"shape": [1], "data": [1], "dtype": "int8"}, "target": [1]}"#, "INVALID_TENSOR", "/input/dtype"),
         ("mse_loss", #"{"input": {"shape": [1], "data": [1], "dtype": "int64"}, "target": [1]}"#, "INVALID_TENSOR", "/input"),
         ("mse_loss", #"{"input": {"shape": [1], "data": [1], "strides": [1]}, "target": [1]}"#, "MALFORMED_REQUEST", "/input/strides"),

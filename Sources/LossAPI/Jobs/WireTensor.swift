@@ -148,20 +148,18 @@ extension WireTensor {
         guard case .numbers(let sizes) = value, sizes.shape.count == 1 else {
             throw Problem(.invalidTensor, "shape must be a flat array of non-negative integers.", pointer: pointer)
         }
-        var shape: [Int] = []
-        var count = 1
+        // Every size is validated before any is converted to Int, so that the error message of
+        // a later overflow never converts a size beyond Int's range.
         for (i, size) in sizes.values.enumerated() {
             guard size >= 0, size.rounded() == size, size <= Double(maxElements) else {
                 throw Problem(
-                    .invalidTensor, "shape sizes must be non-negative integers; got \(size).",
+                    .invalidTensor, "shape sizes must be non-negative integers of at most \(maxElements); got \(size).",
                     pointer: JSONPointer.appending(pointer, index: i))
             }
-            let (product, overflow) = count.multipliedReportingOverflow(by: Int(size))
-            guard !overflow, product <= maxElements else {
-                throw Problem(.invalidTensor, "shape \(sizes.values.map { Int($0) }) has too many elements.", pointer: pointer)
-            }
-            count = product
-            shape.append(Int(size))
+        }
+        let shape = sizes.values.map { Int($0) }
+        guard Tensor.elementCount(of: shape, atMost: maxElements) != nil else {
+            throw Problem(.invalidTensor, "shape \(shape) has more than \(maxElements) elements.", pointer: pointer)
         }
         return shape
     }

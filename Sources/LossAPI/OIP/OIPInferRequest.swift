@@ -96,13 +96,8 @@ struct OIPInferRequest {
             throw Problem(.invalidTensor, "shape must be an array of non-negative integers.", pointer: pointer + "/shape")
         }
         let shape = sizes.values.map { Int($0) }
-        var count = 1
-        for size in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= WireTensor.maxElements else {
-                throw Problem(.invalidTensor, "shape \(shape) has too many elements.", pointer: pointer + "/shape")
-            }
-            count = product
+        guard let count = Tensor.elementCount(of: shape, atMost: WireTensor.maxElements) else {
+            throw Problem(.invalidTensor, "shape \(shape) has more than \(WireTensor.maxElements) elements.", pointer: pointer + "/shape")
         }
         guard let datatypeName = input["datatype"]?.stringValue, let datatype = OIPDatatype(rawValue: datatypeName) else {
             throw Problem(
