@@ -36,6 +36,10 @@ public struct LossService: Sendable {
 
     /// The server name and version reported by `GET /v2`.
     public static let serverName = "lossd"
+
+    /// Makes the job metrics that must exist before their first event (every warning code's
+    /// counter, at 0). Call once, after bootstrapping the metrics backend.
+    public static func registerMetrics() { JobRunner.registerWarningCounters() }
     /// The API version (also in openapi.yaml).
     public static let version = "1.0.0"
 

@@ -45,6 +45,9 @@ public struct Diagnostics: Sendable, Equatable {
 
     /// The warning with `code`, if it fired.
     public func warning(_ code: String) -> LossWarning? { warnings.first { $0.code == code } }
+
+    /// The warning of `code`, if it fired.
+    public func warning(_ code: WarningCode) -> LossWarning? { warning(code.code) }
 }
 
 /// A diagnostic value: a number, a string or a list of indices.
@@ -66,6 +69,11 @@ public struct LossWarning: Sendable, Equatable {
     /// The first few of them (flat indices of positions: rows of (N, d1..dk) for class losses,
     /// elements of the input otherwise).
     public var examples: [Int]
+
+    /// A warning of `code` at `count` positions, the first few of which are `examples`.
+    public init(_ code: WarningCode, count: Int, examples: [Int]) {
+        self.init(code: code.code, message: code.message, count: count, examples: examples)
+    }
 
     public init(code: String, message: String, count: Int, examples: [Int]) {
         self.code = code

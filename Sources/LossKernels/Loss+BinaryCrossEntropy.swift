@@ -10,10 +10,40 @@ import Glibc
 /// ```
 /// weight and pos_weight broadcast to the input (trailing dimensions aligned, as PyTorch does:
 /// a (C) pos_weight on (N, C, H, W) aligns with W).
+extension LossName {
+    /// `torch.nn.functional.binary_cross_entropy` (log clamped at -100).
+    public static let binaryCrossEntropy = LossName(declaring: "binary_cross_entropy")
+    /// `torch.nn.functional.binary_cross_entropy_with_logits`.
+    public static let binaryCrossEntropyWithLogits = LossName(declaring: "binary_cross_entropy_with_logits")
+}
+
+extension LossDescriptor {
+    private static let elementWeight = TensorSpec(
+        "weight", .floating, required: false, "element weights broadcastable to the input")
+
+    static let binaryCrossEntropy = LossDescriptor(
+        name: .binaryCrossEntropy, summary: "binary cross entropy of probabilities in [0, 1], log clamped at -100",
+        tensors: [
+            TensorSpec("input", .floating, differentiable: true, "probabilities in [0, 1]"),
+            TensorSpec("target", .floating, "values in [0, 1] of the input's shape"),
+            elementWeight,
+        ]
+    ) { job, _ throws(LossError) in try Loss.binaryCrossEntropy(job) }
+
+    static let binaryCrossEntropyWithLogits = LossDescriptor(
+        name: .binaryCrossEntropyWithLogits, summary: "binary cross entropy of logits (log-sigmoid form)",
+        tensors: [
+            TensorSpec("input", .floating, differentiable: true, "logits"),
+            TensorSpec("target", .floating, "values in [0, 1] of the input's shape"),
+            elementWeight,
+            TensorSpec("pos_weight", .floating, required: false, "positive-class weights broadcastable to the input"),
+        ]
+    ) { job, _ throws(LossError) in try Loss.binaryCrossEntropyWithLogits(job) }
+}
+
 extension Loss {
     static func binaryCrossEntropy(_ job: LossJob) throws(LossError) -> Computed {
         let e = try Elementwise(job)
-        try Validation.unused(job.posWeight, "pos_weight", job.name)
         try e.requireUnitInterval(e.x, "input", shape: job.input.shape)
         try e.requireUnitInterval(e.y, "target", shape: job.target.shape)
         let w = try job.weight.map { t throws(LossError) in try Validation.broadcast(t, "weight", to: job.input.shape) }

@@ -12,29 +12,32 @@ extension Loss {
         try compute(job, gradientStorage: nil)
     }
 
-    /// Runs a float32 job like `compute(_:)` but writes the gradient into caller-provided storage
-    /// (`result.grad` is nil), so a training loop can reuse one buffer for every step instead of
-    /// paying for a fresh gradient (page faults on a 0.5 GB gradient cost as much as the kernel).
-    /// The fused cross-entropy kernel writes straight into it; other losses copy into it.
+    /// Runs a float32 job like `compute(_:)` but writes the gradient of the first differentiable
+    /// tensor into caller-provided storage (it is then missing from `result.gradients`), so a
+    /// training loop can reuse one buffer for every step instead of paying for a fresh gradient
+    /// (page faults on a 0.5 GB gradient cost as much as the kernel). The fused cross-entropy
+    /// kernel writes straight into it; other losses copy into it.
     ///
-    /// - Throws: `LossError` as `compute(_:)`, and `.invalidOption` on `options/dtype` unless
-    ///   float32, `.shapeMismatch` on `gradient` unless it holds one element per input element.
+    /// - Throws: `LossError` as `compute(_:)`, and `.invalidOption` on `dtype` unless float32,
+    ///   `.shapeMismatch` on `gradient` unless it holds one element per element of that tensor.
     public static func compute(_ job: LossJob, gradientInto gradient: UnsafeMutableBufferPointer<Float>)
         throws(LossError) -> LossResult
     {
         guard job.options.dtype == .float32 else {
-            throw LossError(kind: .invalidOption, field: "options/dtype", detail: "gradient storage is float32")
+            throw LossError(kind: .invalidOption, option: "dtype", detail: "gradient storage is float32")
         }
-        guard gradient.count == job.input.count else {
-            throw LossError(kind: .shapeMismatch, field: "gradient",
-                            detail: "gradient storage holds \(gradient.count) elements, the input \(job.input.count)")
+        let first = descriptor(job.name).differentiable.first?.name ?? "input"
+        let count = job.tensors[first]?.count ?? 0
+        guard gradient.count == count else {
+            throw LossError(kind: .shapeMismatch, field: first,
+                            detail: "gradient storage holds \(gradient.count) elements, \(first) \(count)")
         }
         var job = job
         job.computeGradient = true
         var result = try compute(job, gradientStorage: gradient)
-        if let grad = result.grad, case .float32(let g) = grad.storage {
+        if let grad = result.gradients.first, grad.name == first, case .float32(let g) = grad.tensor.storage {
             _ = gradient.update(fromContentsOf: g)
-            result.grad = nil
+            result.gradients.removeFirst()
         }
         return result
     }
@@ -42,36 +45,52 @@ extension Loss {
     private static func compute(_ job: LossJob, gradientStorage: UnsafeMutableBufferPointer<Float>?)
         throws(LossError) -> LossResult
     {
-        var job = job
-        _ = try Validation.consistent(job.input, "input")
-        job.input = job.input.converted(to: job.options.dtype)
-        var computed = try dispatch(job, gradientStorage: gradientStorage)
+        let descriptor = descriptor(job.name)
+        let job = try prepared(job, descriptor)
+        var computed = try descriptor.compute(job, gradientStorage)
         if computed.safeDiffersFromPyTorch {
             var torchJob = job
             torchJob.options.compat = .pytorch
-            let torch = try dispatch(torchJob).result
+            let torch = try descriptor.compute(torchJob, nil).result
             // A gradient written into caller storage is compared from there (a copy, only when
             // the modes differ).
             var safe = computed.result
-            if safe.grad == nil, let gradientStorage {
-                safe.grad = Tensor(shape: job.input.shape, float32: Array(gradientStorage))
+            if let gradientStorage, let first = descriptor.differentiable.first,
+                !safe.gradients.contains(where: { $0.name == first.name })
+            {
+                safe.gradients.insert(
+                    NamedTensor(first.name, Tensor(shape: job.tensor(first.name).shape, float32: Array(gradientStorage))),
+                    at: 0)
             }
             computed.result.diagnostics.pytorch = PyTorchComparison.entries(safe: safe, pytorch: torch)
         }
         return computed.result
     }
 
-    private static func dispatch(_ job: LossJob, gradientStorage: UnsafeMutableBufferPointer<Float>? = nil)
-        throws(LossError) -> Computed
-    {
-        switch job.name {
-        case .crossEntropy: return try crossEntropy(job, gradientStorage: gradientStorage)
-        case .nllLoss: return try nllLoss(job)
-        case .binaryCrossEntropy: return try binaryCrossEntropy(job)
-        case .binaryCrossEntropyWithLogits: return try binaryCrossEntropyWithLogits(job)
-        case .klDiv: return try klDivergence(job)
-        case .mseLoss, .l1Loss, .smoothL1Loss, .huberLoss: return try regression(job)
-        case .sigmoidFocalLoss: return try sigmoidFocal(job)
+    /// The job checked against its descriptor (no unknown or missing tensor, storage that fits
+    /// each shape, a reduction the loss has), with its floating tensors in the job's dtype.
+    private static func prepared(_ job: LossJob, _ descriptor: LossDescriptor) throws(LossError) -> LossJob {
+        var job = job
+        let names = descriptor.tensors.map(\.name).joined(separator: ", ")
+        for name in job.tensors.keys.sorted() where descriptor.tensor(name) == nil {
+            throw LossError(kind: .invalidTensor, field: name, detail: "\(job.name) takes no \(name); its tensors are \(names)")
         }
+        for spec in descriptor.tensors {
+            guard let tensor = job.tensors[spec.name] else {
+                if spec.required {
+                    throw LossError(kind: .invalidTensor, field: spec.name, detail: "\(job.name) needs a \(spec.name) tensor")
+                }
+                continue
+            }
+            _ = try Validation.consistent(tensor, spec.name)
+            if spec.role == .floating { job.tensors[spec.name] = tensor.converted(to: job.options.dtype) }
+        }
+        guard descriptor.reductions.contains(job.options.reduction) else {
+            throw LossError(
+                kind: .invalidOption, option: "reduction",
+                detail: "\(job.name) accepts reduction " + descriptor.reductions.map(\.rawValue).joined(separator: ", ")
+                    + "; not \(job.options.reduction.rawValue)")
+        }
+        return job
     }
 }

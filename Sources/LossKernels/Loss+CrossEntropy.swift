@@ -1,5 +1,47 @@
 import Glibc
 
+extension LossName {
+    /// `torch.nn.functional.cross_entropy` (+ lossd extras `temperature`, `z_loss`).
+    public static let crossEntropy = LossName(declaring: "cross_entropy")
+    /// `torch.nn.functional.nll_loss`.
+    public static let nllLoss = LossName(declaring: "nll_loss")
+}
+
+extension LossOption {
+    public static let ignoreIndex = LossOption(
+        "ignore_index", default: .int(-100), .integer(Int64.min...Int64.max),
+        "target value that is dropped from the loss and the mean")
+    public static let labelSmoothing = LossOption(
+        "label_smoothing", default: .double(0), .real(.closed(0, 1)), "epsilon in [0, 1]")
+    public static let temperature = LossOption(
+        "temperature", default: .double(1), .real(.above(0)), "logits are divided by T > 0 first")
+    public static let zLoss = LossOption(
+        "z_loss", default: .double(0), .real(.atLeast(0)), "adds coef * logsumexp^2 per counted sample")
+}
+
+extension LossDescriptor {
+    static let crossEntropy = LossDescriptor(
+        name: .crossEntropy, summary: "softmax cross entropy over dim 1 (PyTorch), with temperature and z-loss",
+        tensors: [
+            TensorSpec("input", .floating, differentiable: true, "logits: (C), (N, C) or (N, C, d1..dk)"),
+            TensorSpec("target", .classIndicesOrProbabilities,
+                       "class indices of shape (), (N) or (N, d1..dk), or class probabilities of the input's shape"),
+            TensorSpec("weight", .floating, required: false, "class weights (C)"),
+        ],
+        options: [.ignoreIndex, .labelSmoothing, .temperature, .zLoss]
+    ) { job, storage throws(LossError) in try Loss.crossEntropy(job, gradientStorage: storage) }
+
+    static let nllLoss = LossDescriptor(
+        name: .nllLoss, summary: "negative log likelihood of log-probabilities",
+        tensors: [
+            TensorSpec("input", .floating, differentiable: true, "log-probabilities: (C), (N, C) or (N, C, d1..dk)"),
+            TensorSpec("target", .classIndices, "class indices of shape (), (N) or (N, d1..dk)"),
+            TensorSpec("weight", .floating, required: false, "class weights (C)"),
+        ],
+        options: [.ignoreIndex]
+    ) { job, _ throws(LossError) in try Loss.nllLoss(job) }
+}
+
 /// cross_entropy and nll_loss: validation, target dispatch, reduction and diagnostics.
 /// The per-row math lives in `Internal/SoftmaxRow.swift` (reference, Double) and
 /// `Internal/FusedCrossEntropy.swift` (float32 fast path).
@@ -8,17 +50,15 @@ extension Loss {
         throws(LossError) -> Computed
     {
         let layout = try ClassLayout(inputShape: job.input.shape)
-        _ = try Validation.consistent(job.input, "input")
         let o = job.options
-        try Validation.reduction(o.reduction, job.name)
-        try Validation.unused(job.posWeight, "pos_weight", job.name)
         let weight = try classWeight(job.weight, layout)
         let row = SoftmaxRow(
             classes: layout.classes, weight: weight, weightSum: weight?.reduce(0, +) ?? Double(layout.classes),
-            smoothing: o.labelSmoothing, temperature: o.temperature, zLoss: o.zLoss, pytorch: o.compat == .pytorch)
+            smoothing: o.real(.labelSmoothing), temperature: o.real(.temperature), zLoss: o.real(.zLoss),
+            pytorch: o.compat == .pytorch)
         if job.target.shape == job.input.shape {
-            guard o.ignoreIndex < 0 else {
-                throw LossError(kind: .invalidOption, field: "options/ignore_index",
+            guard o.integer(.ignoreIndex) < 0 else {
+                throw LossError(kind: .invalidOption, option: "ignore_index",
                                 detail: "ignore_index is not supported for floating point (class probability) targets")
             }
             let x = try Validation.floats(job.input, "input")
@@ -30,8 +70,6 @@ extension Loss {
 
     static func nllLoss(_ job: LossJob) throws(LossError) -> Computed {
         let layout = try ClassLayout(inputShape: job.input.shape)
-        try Validation.reduction(job.options.reduction, job.name)
-        try Validation.unused(job.posWeight, "pos_weight", job.name)
         let weight = try classWeight(job.weight, layout)
         let row = SoftmaxRow(classes: layout.classes, weight: weight, weightSum: 0, smoothing: 0, temperature: 1,
                              zLoss: 0, pytorch: job.options.compat == .pytorch)
@@ -60,11 +98,11 @@ extension Loss {
                             detail: what + "must have shape \(layout.positionShape), got \(job.target.shape)")
         }
         let raw = try Validation.classIndices(job.target)
-        let ii = job.options.ignoreIndex
+        let ii = job.options.integer(.ignoreIndex)
         var targets = [Int](repeating: -1, count: raw.count)
         var denominator = 0.0
         var counted = 0
-        var ignoredAsClass = WarningCollector("IGNORE_INDEX_IS_A_CLASS")
+        var ignoredAsClass = WarningCollector(.ignoreIndexIsAClass)
         let classIgnored = ii >= 0 && ii < Int64(layout.classes)
         for i in raw.indices {
             let t = raw[i]
@@ -137,11 +175,16 @@ extension Loss {
         classStats(&d, stats, temperature: row.temperature, perplexity: !nll, entropy: !nll)
         if gradTensor != nil || gradientStorage != nil { ResultAssembly.gradStats(&d, sumSquares: stats.gradSumSquares, maxAbs: stats.gradMaxAbs) }
         var extra: [WarningCollector] = []
-        var emptyWarning = WarningCollector(counted == 0 ? "ALL_TARGETS_IGNORED" : "ZERO_WEIGHT_SUM")
+        var emptyWarning = WarningCollector(counted == 0 ? .allTargetsIgnored : .zeroWeightSum)
         if emptyMean { emptyWarning.hit(0) }
         extra.append(emptyWarning)
-        if o.ignoreIndex >= 0 && o.ignoreIndex < Int64(layout.classes) { extra.append(ignoredAsClass) }
-        classWarnings(&d, stats, extra: extra, classes: layout.classes)
+        classWarnings(&d, stats, extra: extra)
+        // Raised whenever ignore_index is a class, also when no target uses it yet.
+        let ii = o.integer(.ignoreIndex)
+        if ii >= 0 && ii < Int64(layout.classes) {
+            d.warnings.append(LossWarning(.ignoreIndexIsAClass, count: ignoredAsClass.count,
+                                          examples: ignoredAsClass.warning?.examples ?? []))
+        }
         let valueTensor = reduced
             ? ResultAssembly.tensor([], [value], o.dtype)
             : ResultAssembly.tensor(layout.positionShape, losses, o.dtype)
@@ -266,9 +309,9 @@ extension Loss {
         counts(&d, layout, stats, counted: layout.rows)
         classStats(&d, stats, temperature: row.temperature, perplexity: false, entropy: true)
         if grad != nil { ResultAssembly.gradStats(&d, sumSquares: stats.gradSumSquares, maxAbs: stats.gradMaxAbs) }
-        var empty = WarningCollector("ALL_TARGETS_IGNORED")
+        var empty = WarningCollector(.allTargetsIgnored)
         if emptyMean { empty.hit(0) }
-        classWarnings(&d, stats, extra: [empty], classes: layout.classes)
+        classWarnings(&d, stats, extra: [empty])
         let valueTensor = reduced
             ? ResultAssembly.tensor([], [value], o.dtype)
             : ResultAssembly.tensor(layout.positionShape, losses, o.dtype)
@@ -303,35 +346,11 @@ extension Loss {
         ResultAssembly.stat(&d, "logit_max", s.logitMax * temperature, if: s.logitMax.isFinite)
     }
 
-    private static func classWarnings(_ d: inout Diagnostics, _ s: ClassRowStats, extra: [WarningCollector],
-                                      classes: Int) {
-        let messages: [(WarningCollector, String)] = [
-            (s.ignoredNonfinite, "ignored positions have NaN, +inf or all -inf logits: PyTorch gives their whole row a NaN gradient"),
-            (s.nonfinite, "counted positions have NaN or +inf logits"),
-            (s.targetNegInf, "the target class has logit -inf: the loss is infinite"),
-            (s.looksLikeProbabilities, "every counted row is in [0, 1] and sums to 1: softmax may have been applied twice"),
-            (s.notLogProbabilities, "nll_loss input rows are not log-probabilities (positive values or exp does not sum to 1)"),
-            (s.extreme, "the target's logit is more than 87.3 below the row max: float32 softmax underflows its probability to 0"),
-            (s.unnormalizedTargets, "probability target rows are negative or do not sum to 1"),
-        ]
-        for (collector, message) in messages {
-            if collector.code == "INPUT_LOOKS_LIKE_PROBABILITIES" && collector.count != s.classifiedRows { continue }
-            if let w = collector.warning(message) { d.warnings.append(w) }
-        }
-        for collector in extra {
-            let message: String
-            switch collector.code {
-            case "ALL_TARGETS_IGNORED": message = "mean over zero counted targets: PyTorch returns NaN"
-            case "ZERO_WEIGHT_SUM": message = "the class weights of the counted targets sum to 0: PyTorch's mean is NaN or infinite"
-            default:
-                // Fires whenever ignore_index is a class, also when no target uses it yet.
-                d.warnings.append(LossWarning(
-                    code: collector.code,
-                    message: "ignore_index is a real class in [0, \(classes)): targets of that class are dropped",
-                    count: collector.count, examples: collector.examples))
-                continue
-            }
-            if let w = collector.warning(message) { d.warnings.append(w) }
-        }
+    private static func classWarnings(_ d: inout Diagnostics, _ s: ClassRowStats, extra: [WarningCollector]) {
+        // INPUT_LOOKS_LIKE_PROBABILITIES only when every counted row looks like probabilities.
+        let probabilities = s.looksLikeProbabilities.count == s.classifiedRows ? [s.looksLikeProbabilities] : []
+        let collectors = [s.ignoredNonfinite, s.nonfinite, s.targetNegInf] + probabilities
+            + [s.notLogProbabilities, s.extreme, s.unnormalizedTargets] + extra
+        d.warnings += collectors.compactMap(\.warning)
     }
 }

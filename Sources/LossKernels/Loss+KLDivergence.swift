@@ -7,11 +7,30 @@ import Glibc
 /// log_target = true:   l = exp(y) * (y - x)        dl/dx = -exp(y)
 /// ```
 /// mean divides by numel; batchmean by input.size(0) (the sum for a 0-d input).
+extension LossName {
+    /// `torch.nn.functional.kl_div`.
+    public static let klDiv = LossName(declaring: "kl_div")
+}
+
+extension LossOption {
+    public static let logTarget = LossOption("log_target", default: .bool(false), .boolean, "target given as log p")
+}
+
+extension LossDescriptor {
+    static let klDiv = LossDescriptor(
+        name: .klDiv, summary: "Kullback-Leibler divergence; input is log q",
+        tensors: [
+            TensorSpec("input", .floating, differentiable: true, "log-probabilities log q"),
+            TensorSpec("target", .floating, "probabilities p (or log p with log_target) of the input's shape"),
+        ],
+        options: [.logTarget], reductions: [.none, .mean, .sum, .batchmean]
+    ) { job, _ throws(LossError) in try Loss.klDivergence(job) }
+}
+
 extension Loss {
     static func klDivergence(_ job: LossJob) throws(LossError) -> Computed {
         let e = try Elementwise(job)
-        try Validation.noWeights(job)
-        let logTarget = job.options.logTarget
+        let logTarget = job.options.boolean(.logTarget)
         return try e.run { _, x, y in
             if logTarget { return (exp(y) * (y - x), -exp(y)) }
             let xlogy = y.isNaN ? Double.nan : (y == 0 ? 0 : y * log(y))

@@ -8,11 +8,32 @@ import Glibc
 /// dl/dx = a_t * [ (p - y) (1 - p_t)^gamma - ce * gamma (1 - p_t)^(gamma - 1) * p (1 - p) (2y - 1) ]
 /// ```
 /// (the second term is 0 for gamma = 0, as autograd's pow backward makes it).
+extension LossName {
+    /// `torchvision.ops.sigmoid_focal_loss`.
+    public static let sigmoidFocalLoss = LossName(declaring: "sigmoid_focal_loss")
+}
+
+extension LossOption {
+    public static let alpha = LossOption(
+        "alpha", default: .double(0.25), .real(.atMost(1)), "positive-class balance; negative disables")
+    public static let gamma = LossOption("gamma", default: .double(2), .real(.atLeast(0)), "focusing exponent >= 0")
+}
+
+extension LossDescriptor {
+    static let sigmoidFocalLoss = LossDescriptor(
+        name: .sigmoidFocalLoss, summary: "torchvision.ops.sigmoid_focal_loss of logits",
+        tensors: [
+            TensorSpec("input", .floating, differentiable: true, "logits"),
+            TensorSpec("target", .floating, "binary labels (0 or 1, or soft) of the input's shape"),
+        ],
+        options: [.alpha, .gamma]
+    ) { job, _ throws(LossError) in try Loss.sigmoidFocal(job) }
+}
+
 extension Loss {
     static func sigmoidFocal(_ job: LossJob) throws(LossError) -> Computed {
         let e = try Elementwise(job)
-        try Validation.noWeights(job)
-        let alpha = job.options.alpha, gamma = job.options.gamma
+        let alpha = job.options.real(.alpha), gamma = job.options.real(.gamma)
         let x = e.x
         return try e.run(probability: { sigmoid(x[$0]) }) { _, x, y in
             let p = sigmoid(x)

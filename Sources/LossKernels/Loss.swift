@@ -5,28 +5,25 @@
 /// imported on its own by a Swift training loop.
 public enum Loss {}
 
-/// The losses lossd computes, by their PyTorch wire names.
-public enum LossName: String, CaseIterable, Sendable {
-    /// `torch.nn.functional.cross_entropy` (+ lossd extras `temperature`, `z_loss`).
-    case crossEntropy = "cross_entropy"
-    /// `torch.nn.functional.nll_loss`.
-    case nllLoss = "nll_loss"
-    /// `torch.nn.functional.binary_cross_entropy` (log clamped at -100).
-    case binaryCrossEntropy = "binary_cross_entropy"
-    /// `torch.nn.functional.binary_cross_entropy_with_logits`.
-    case binaryCrossEntropyWithLogits = "binary_cross_entropy_with_logits"
-    /// `torch.nn.functional.kl_div`.
-    case klDiv = "kl_div"
-    /// `torch.nn.functional.mse_loss`.
-    case mseLoss = "mse_loss"
-    /// `torch.nn.functional.l1_loss`.
-    case l1Loss = "l1_loss"
-    /// `torch.nn.functional.smooth_l1_loss`.
-    case smoothL1Loss = "smooth_l1_loss"
-    /// `torch.nn.functional.huber_loss`.
-    case huberLoss = "huber_loss"
-    /// `torchvision.ops.sigmoid_focal_loss`.
-    case sigmoidFocalLoss = "sigmoid_focal_loss"
+/// A loss by its PyTorch wire name (`cross_entropy`, `ctc_loss`, ...). Each loss declares its
+/// name beside its descriptor, in the loss's own file; `Loss.catalogue` lists every one.
+public struct LossName: Hashable, Sendable, CustomStringConvertible {
+    /// The wire name.
+    public let rawValue: String
+
+    /// A name declared by a loss's file (not checked against the catalogue).
+    init(declaring rawValue: String) { self.rawValue = rawValue }
+
+    /// The loss called `rawValue`, or nil when the catalogue has none of that name.
+    public init?(rawValue: String) {
+        guard Loss.catalogue.contains(where: { $0.name.rawValue == rawValue }) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    /// Every loss, in catalogue order.
+    public static var allCases: [LossName] { Loss.catalogue.map(\.name) }
+
+    public var description: String { rawValue }
 }
 
 /// How per-element losses are combined, with PyTorch's names.

@@ -1,92 +1,98 @@
-/// A loss as listed by `GET /v1/losses`: its options with defaults and the targets it accepts.
+/// Everything lossd knows about one loss, declared once in the loss's own file: its named
+/// tensors, its options with defaults and domains, its reductions and its compute function.
+/// Routes, option decoding, the catalogue, safetensors and OIP v2 names, openapi.yaml's enums
+/// and error pointers all read it.
 public struct LossDescriptor: Sendable {
-    /// One accepted option.
-    public struct Option: Sendable {
-        /// Wire name, e.g. `label_smoothing`.
-        public var name: String
-        /// Default value.
-        public var defaultValue: OptionValue
-        /// One sentence.
-        public var description: String
+    /// The loss's wire name.
+    public let name: LossName
+    /// One sentence on what the loss computes.
+    public let summary: String
+    /// The tensors a job of this loss carries (besides `grad_output`, which every loss takes),
+    /// in wire order; the first differentiable one is the one whose gradient is called `grad`.
+    public let tensors: [TensorSpec]
+    /// Every option the loss reads, `reduction`, `compat` and `dtype` included.
+    public let options: [LossOption]
+    /// The reductions the loss accepts.
+    public let reductions: [Reduction]
+    /// The kernel: validated job in, result out. Gradient storage is offered to float32 jobs
+    /// whose first differentiable tensor is float32 (the kernel may ignore it and return `grad`).
+    let compute: @Sendable (LossJob, UnsafeMutableBufferPointer<Float>?) throws(LossError) -> Computed
+
+    init(
+        name: LossName, summary: String, tensors: [TensorSpec], options: [LossOption] = [],
+        reductions: [Reduction] = [.none, .mean, .sum],
+        compute: @escaping @Sendable (LossJob, UnsafeMutableBufferPointer<Float>?) throws(LossError) -> Computed
+    ) {
+        self.name = name
+        self.summary = summary
+        self.tensors = tensors
+        self.options = LossOption.common(reductions: reductions) + options
+        self.reductions = reductions
+        self.compute = compute
     }
 
-    public var name: LossName
-    /// One sentence on what the loss computes.
-    public var summary: String
-    /// Options the loss reads (`reduction`, `compat` and `dtype` are accepted by every loss).
-    public var options: [Option]
-    /// Accepted reductions.
-    public var reductions: [Reduction]
-    /// Accepted target kinds: `class_indices` (int64), `class_probabilities`, `values`.
-    public var targetKinds: [String]
-    /// Whether `weight` / `pos_weight` tensors are accepted.
-    public var acceptsWeight: Bool
-    public var acceptsPosWeight: Bool
+    /// The tensor called `name`, if the loss takes one.
+    public func tensor(_ name: String) -> TensorSpec? { tensors.first { $0.name == name } }
 
-    /// Whether `name` is one of `options`.
-    public func accepts(option name: String) -> Bool { options.contains { $0.name == name } }
+    /// The option called `name`, if the loss has one.
+    public func option(_ name: String) -> LossOption? { options.first { $0.name == name } }
+
+    /// The tensors the loss differentiates, in wire order.
+    public var differentiable: [TensorSpec] { tensors.filter(\.differentiable) }
+
+    /// The wire name of the gradient of `tensor`: `grad` for the first differentiable tensor,
+    /// `grad_<name>` for the others.
+    public func gradientName(of tensor: String) -> String {
+        differentiable.first?.name == tensor ? "grad" : "grad_" + tensor
+    }
+}
+
+/// One named tensor of a loss.
+public struct TensorSpec: Sendable, Equatable {
+    /// What the tensor holds, which decides how the API converts it.
+    public enum Role: String, Sendable, CaseIterable {
+        /// Floating-point values, converted to the job's dtype.
+        case floating
+        /// Class indices, int64 (whole floats are accepted and converted).
+        case classIndices = "class_indices"
+        /// Class indices, or class probabilities of the input's shape (cross_entropy's target).
+        case classIndicesOrProbabilities = "class_indices_or_probabilities"
+        /// Sequence lengths, int64 (ctc_loss).
+        case lengths
+    }
+
+    /// Wire name: torch's argument name (`input`, `target`, `var`, `log_probs`, ...).
+    public let name: String
+    public let role: Role
+    /// Whether a job must carry it.
+    public let required: Bool
+    /// Whether the loss returns its gradient.
+    public let differentiable: Bool
+    /// One sentence.
+    public let description: String
+
+    public init(_ name: String, _ role: Role, required: Bool = true, differentiable: Bool = false, _ description: String) {
+        self.name = name
+        self.role = role
+        self.required = required
+        self.differentiable = differentiable
+        self.description = description
+    }
 }
 
 extension Loss {
-    private static let common: [LossDescriptor.Option] = [
-        .init(name: "reduction", defaultValue: .string("mean"), description: "none, mean or sum"),
-        .init(name: "compat", defaultValue: .string("safe"),
-              description: "safe: zero value and gradient for ignored positions and empty means; pytorch: PyTorch's NaNs"),
-        .init(name: "dtype", defaultValue: .string("float32"), description: "float32 or float64 computation and answer"),
-    ]
-    private static let ignoreIndex = LossDescriptor.Option(
-        name: "ignore_index", defaultValue: .int(-100), description: "target value that is dropped from the loss and the mean")
-    private static let standard: [Reduction] = [.none, .mean, .sum]
-
-    /// Every loss with its options, in `LossName.allCases` order.
+    /// Every loss, in the order `GET /v1/losses` lists them. Adding a loss: its kernel file
+    /// declares its `LossName` and `LossDescriptor`; its descriptor goes here.
     public static let catalogue: [LossDescriptor] = [
-        LossDescriptor(
-            name: .crossEntropy, summary: "softmax cross entropy over dim 1 (PyTorch), with temperature and z-loss",
-            options: common + [
-                ignoreIndex,
-                .init(name: "label_smoothing", defaultValue: .double(0), description: "epsilon in [0, 1]"),
-                .init(name: "temperature", defaultValue: .double(1), description: "logits are divided by T > 0 first"),
-                .init(name: "z_loss", defaultValue: .double(0), description: "adds coef * logsumexp^2 per counted sample"),
-            ], reductions: standard, targetKinds: ["class_indices", "class_probabilities"],
-            acceptsWeight: true, acceptsPosWeight: false),
-        LossDescriptor(
-            name: .nllLoss, summary: "negative log likelihood of log-probabilities", options: common + [ignoreIndex],
-            reductions: standard, targetKinds: ["class_indices"], acceptsWeight: true, acceptsPosWeight: false),
-        LossDescriptor(
-            name: .binaryCrossEntropy, summary: "binary cross entropy of probabilities in [0, 1], log clamped at -100",
-            options: common, reductions: standard, targetKinds: ["values"], acceptsWeight: true, acceptsPosWeight: false),
-        LossDescriptor(
-            name: .binaryCrossEntropyWithLogits, summary: "binary cross entropy of logits (log-sigmoid form)",
-            options: common, reductions: standard, targetKinds: ["values"], acceptsWeight: true, acceptsPosWeight: true),
-        LossDescriptor(
-            name: .klDiv, summary: "Kullback-Leibler divergence; input is log q",
-            options: common + [.init(name: "log_target", defaultValue: .bool(false), description: "target given as log p")],
-            reductions: [.none, .mean, .sum, .batchmean], targetKinds: ["values"], acceptsWeight: false,
-            acceptsPosWeight: false),
-        LossDescriptor(
-            name: .mseLoss, summary: "squared error", options: common, reductions: standard, targetKinds: ["values"],
-            acceptsWeight: false, acceptsPosWeight: false),
-        LossDescriptor(
-            name: .l1Loss, summary: "absolute error", options: common, reductions: standard, targetKinds: ["values"],
-            acceptsWeight: false, acceptsPosWeight: false),
-        LossDescriptor(
-            name: .smoothL1Loss, summary: "quadratic below beta, linear above (beta = 0 is l1_loss)",
-            options: common + [.init(name: "beta", defaultValue: .double(1), description: "threshold >= 0")],
-            reductions: standard, targetKinds: ["values"], acceptsWeight: false, acceptsPosWeight: false),
-        LossDescriptor(
-            name: .huberLoss, summary: "quadratic below delta, delta-scaled linear above",
-            options: common + [.init(name: "delta", defaultValue: .double(1), description: "threshold > 0")],
-            reductions: standard, targetKinds: ["values"], acceptsWeight: false, acceptsPosWeight: false),
-        LossDescriptor(
-            name: .sigmoidFocalLoss, summary: "torchvision.ops.sigmoid_focal_loss of logits",
-            options: common + [
-                .init(name: "alpha", defaultValue: .double(0.25), description: "positive-class balance; negative disables"),
-                .init(name: "gamma", defaultValue: .double(2), description: "focusing exponent >= 0"),
-            ], reductions: standard, targetKinds: ["values"], acceptsWeight: false, acceptsPosWeight: false),
+        .crossEntropy, .nllLoss, .binaryCrossEntropy, .binaryCrossEntropyWithLogits, .klDiv, .mseLoss, .l1Loss,
+        .smoothL1Loss, .huberLoss, .sigmoidFocalLoss,
     ]
 
     /// The descriptor of `name`.
     public static func descriptor(_ name: LossName) -> LossDescriptor {
-        catalogue.first { $0.name == name }!
+        guard let descriptor = catalogue.first(where: { $0.name == name }) else {
+            preconditionFailure("\(name) is declared but not in Loss.catalogue")
+        }
+        return descriptor
     }
 }

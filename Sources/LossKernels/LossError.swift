@@ -1,8 +1,8 @@
 /// A problem with a job's tensors or options, reported as a value (never a trap).
 ///
-/// `field` names the offending part of the job as the API writes it in a JSON pointer:
-/// `"input"`, `"target"`, `"weight"`, `"pos_weight"`, `"grad_output"` or `"options/<name>"`.
-/// For element problems `flatIndex` is the row-major index of the first offender and `index` its
+/// `subject` names the offending tensor (by its wire name: `input`, `target`, `grad_output`, ...)
+/// or option; the API turns it into a pointer into the request it came from. For element
+/// problems `flatIndex` is the row-major index of the first offender and `index` its
 /// multi-dimensional index in that tensor's shape.
 public struct LossError: Error, Sendable, Equatable {
     /// The category, which the API maps to a stable error code.
@@ -17,15 +17,33 @@ public struct LossError: Error, Sendable, Equatable {
         case invalidOption
     }
 
+    /// What an error is about.
+    public enum Subject: Sendable, Equatable {
+        /// A tensor of the job, by wire name.
+        case tensor(String)
+        /// An option of the job, by wire name.
+        case option(String)
+    }
+
     public var kind: Kind
-    public var field: String
+    public var subject: Subject
     public var flatIndex: Int?
     public var index: [Int]?
     public var detail: String
 
+    /// An error about the tensor called `field`.
     public init(kind: Kind, field: String, flatIndex: Int? = nil, index: [Int]? = nil, detail: String) {
+        self.init(kind: kind, subject: .tensor(field), flatIndex: flatIndex, index: index, detail: detail)
+    }
+
+    /// An error about the option called `option`.
+    public init(kind: Kind, option: String, detail: String) {
+        self.init(kind: kind, subject: .option(option), detail: detail)
+    }
+
+    public init(kind: Kind, subject: Subject, flatIndex: Int? = nil, index: [Int]? = nil, detail: String) {
         self.kind = kind
-        self.field = field
+        self.subject = subject
         self.flatIndex = flatIndex
         self.index = index
         self.detail = detail

@@ -89,8 +89,8 @@ import Testing
             #"{"input": [[1, 2]], "target": [0], "options": {"label_smoothing": 0.1, "compat": "pytorch"}}"#,
             query: [("reduction", "sum"), ("ignore_index", "-1")])
         #expect(decoded.job.options.reduction == .sum)
-        #expect(decoded.job.options.ignoreIndex == -1)
-        #expect(decoded.job.options.labelSmoothing == 0.1)
+        #expect(decoded.job.options.integer(.ignoreIndex) == -1)
+        #expect(decoded.job.options.real(.labelSmoothing) == 0.1)
         #expect(decoded.job.options.compat == .pytorch)
     }
 
@@ -108,7 +108,7 @@ import Testing
         let shaped = try decode(#"{"input": [[1, 2], [3, 4]], "target": {"shape": [2], "data": [0, 7]}}"#)
         #expect(shaped.problem(for: error).errors.first?.pointer == "/target/data/1")
         #expect(shaped.problem(for: error).code == .targetOutOfRange)
-        let option = LossError(kind: .invalidOption, field: "options/temperature", detail: "bad")
+        let option = LossError(kind: .invalidOption, option: "temperature", detail: "bad")
         #expect(shaped.problem(for: option).errors.first?.pointer == "/options/temperature")
     }
 }

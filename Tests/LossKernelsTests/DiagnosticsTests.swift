@@ -42,7 +42,7 @@ struct DiagnosticsTests {
         // Row 0: probabilities (softmax twice), row 1: target logit -inf, row 2: NaN, row 3: huge gap.
         let x = Tensor(shape: [4, 3], float64: [0.2, 0.3, 0.5, 0, -inf, 1, .nan, 1, 2, 200, 0, 0])
         var o = LossOptions()
-        o.ignoreIndex = 2
+        try o.set(.ignoreIndex, to: .int(2))
         let r = try Loss.compute(LossJob(name: .crossEntropy, input: x, target: Tensor(shape: [4], int64: [0, 1, 0, 1]), options: o))
         #expect(r.diagnostics.warning("TARGET_LOGIT_NEG_INF")?.examples == [1])
         #expect(r.diagnostics.warning("NONFINITE_INPUT")?.examples == [2])

@@ -5,7 +5,9 @@ import LossKernels
 struct GoldenCase: Sendable, CustomStringConvertible {
     struct Expectation: Sendable {
         var value: Tensor
-        var grad: Tensor
+        /// Expected gradients by tensor name (`grad` in the file is the first differentiable
+        /// tensor's, `grad_NAME` the others').
+        var gradients: [(name: String, tensor: Tensor)]
     }
 
     let name: String
@@ -28,8 +30,8 @@ struct GoldenCase: Sendable, CustomStringConvertible {
 
     init?(json c: [String: Any]) {
         guard let name = c["name"] as? String, let loss = (c["loss"] as? String).flatMap(LossName.init(rawValue:)),
-              let input = Self.tensor(c["input"]), let target = Self.tensor(c["target"]),
-              let expected = c["expected"] as? [String: Any], let torch = Self.expectation(expected["pytorch"])
+              let expected = c["expected"] as? [String: Any],
+              let torch = Self.expectation(expected["pytorch"], Loss.descriptor(loss))
         else { return nil }
         var options = LossOptions()
         for (key, value) in (c["options"] as? [String: Any]) ?? [:] {
@@ -40,19 +42,23 @@ struct GoldenCase: Sendable, CustomStringConvertible {
             case let n as NSNumber: v = key == "ignore_index" ? .int(n.int64Value) : .double(n.doubleValue)
             default: return nil
             }
-            guard (try? options.set(key, to: v)) != nil else { return nil }
+            guard (try? options.set(key, to: v, for: loss)) != nil else { return nil }
         }
         self.name = name
-        job = LossJob(name: loss, input: input, target: target, weight: Self.tensor(c["weight"]),
-                      posWeight: Self.tensor(c["pos_weight"]), gradOutput: Self.tensor(c["grad_output"]),
-                      options: options)
+        var tensors: [String: Tensor] = [:]
+        for spec in Loss.descriptor(loss).tensors { tensors[spec.name] = Self.tensor(c[spec.name]) }
+        job = LossJob(name: loss, tensors: tensors, gradOutput: Self.tensor(c["grad_output"]), options: options)
         pytorch = torch
-        safe = Self.expectation(expected["safe"])
+        safe = Self.expectation(expected["safe"], Loss.descriptor(loss))
     }
 
-    private static func expectation(_ any: Any?) -> Expectation? {
-        guard let e = any as? [String: Any], let v = tensor(e["value"]), let g = tensor(e["grad"]) else { return nil }
-        return Expectation(value: v, grad: g)
+    private static func expectation(_ any: Any?, _ descriptor: LossDescriptor) -> Expectation? {
+        guard let e = any as? [String: Any], let v = tensor(e["value"]) else { return nil }
+        let gradients = descriptor.differentiable.compactMap { spec in
+            tensor(e[descriptor.gradientName(of: spec.name)]).map { (spec.name, $0) }
+        }
+        guard !gradients.isEmpty else { return nil }
+        return Expectation(value: v, gradients: gradients)
     }
 
     /// `{"shape", "dtype", "data"}` with non-finite numbers as strings.

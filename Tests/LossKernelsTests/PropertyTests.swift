@@ -21,10 +21,10 @@ struct PropertyTests {
         var o = LossOptions()
         o.dtype = dtype
         o.reduction = [Reduction.none, .mean, .sum].randomElement(using: &g)!
-        o.temperature = Bool.random(using: &g) ? 1 : Double.random(in: 0.5...3, using: &g)
+        try! o.set(.temperature, to: .double(Bool.random(using: &g) ? 1 : Double.random(in: 0.5...3, using: &g)))
         if smoothing {
-            o.labelSmoothing = Double.random(in: 0...0.3, using: &g)
-            o.zLoss = Bool.random(using: &g) ? 0 : 0.01
+            try! o.set(.labelSmoothing, to: .double(Double.random(in: 0...0.3, using: &g)))
+            try! o.set(.zLoss, to: .double(Bool.random(using: &g) ? 0 : 0.01))
         }
         let weight = Bool.random(using: &g) ? g.tensor([classes], in: 0.1...2) : nil
         let target = g.classes(positions, classes: classes, ignored: hostile ? 0.4 : 0.2)
@@ -85,9 +85,9 @@ struct PropertyTests {
         let configurations = [(0.1, true, 2.5, 0.02), (0.0, false, 1.0, 0.0), (0.2, false, 0.7, 0.0)]
         for (smoothing, weighted, temperature, zLoss) in configurations.prefix(rows * classes > 100_000 ? 1 : 3) {
             var o = LossOptions()
-            o.labelSmoothing = smoothing
-            o.temperature = temperature
-            o.zLoss = zLoss
+            try o.set(.labelSmoothing, to: .double(smoothing))
+            try o.set(.temperature, to: .double(temperature))
+            try o.set(.zLoss, to: .double(zLoss))
             o.reduction = .none
             let weight = weighted ? Tensor(shape: [classes], float32: g.doubles(classes, in: 0.1...2).map { Float($0) }) : nil
             let target = g.classes(positions, classes: classes, ignored: 0.2)

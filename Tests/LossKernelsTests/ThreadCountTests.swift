@@ -10,7 +10,7 @@ struct ThreadCountTests {
         let rows = 64, classes = 5000  // 320k elements: above the two-thread threshold
         let input = Tensor(shape: [rows, classes], float32: g.doubles(rows * classes).map { Float($0 * 6) })
         var job = LossJob(name: .crossEntropy, input: input, target: g.classes([rows], classes: classes, ignored: 0.1))
-        job.options.labelSmoothing = 0.1
+        try job.options.set(.labelSmoothing, to: .double(0.1))
         let split = try Loss.compute(job)
         job.maxThreads = 1
         let single = try Loss.compute(job)

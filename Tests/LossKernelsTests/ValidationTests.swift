@@ -18,7 +18,7 @@ struct ValidationTests {
     @Test func targetOutOfRange_ReportsFlatAndMultiDimensionalIndex() throws {
         let job = LossJob(name: .crossEntropy, input: Self.logits, target: Tensor(shape: [2, 2], int64: [0, 1, 2, 3]))
         let e = try #require(Self.error(job))
-        #expect(e.kind == .targetOutOfRange && e.field == "target" && e.flatIndex == 3 && e.index == [1, 1])
+        #expect(e.kind == .targetOutOfRange && e.subject == .tensor("target") && e.flatIndex == 3 && e.index == [1, 1])
     }
 
     @Test func negativeTargetOtherThanIgnoreIndex_IsOutOfRange() throws {
@@ -30,7 +30,7 @@ struct ValidationTests {
 
     @Test func ignoreIndexOutsideClasses_IsAccepted() throws {
         var o = LossOptions()
-        o.ignoreIndex = 255
+        try o.set(.ignoreIndex, to: .int(255))
         let job = LossJob(name: .crossEntropy, input: Tensor(shape: [2, 3], float64: [1, 2, 3, 4, 5, 6]),
                           target: Tensor(shape: [2], int64: [255, 1]), options: o)
         #expect(Self.error(job) == nil)
@@ -39,7 +39,7 @@ struct ValidationTests {
     @Test func targetShapeMismatch_IsShapeMismatch() throws {
         let job = LossJob(name: .crossEntropy, input: Self.logits, target: Tensor(shape: [2, 3], int64: [0, 0, 0, 0, 0, 0]))
         let e = try #require(Self.error(job))
-        #expect(e.kind == .shapeMismatch && e.field == "target")
+        #expect(e.kind == .shapeMismatch && e.subject == .tensor("target"))
     }
 
     /// PyTorch's (N,1) vs (N) trap (#16045): lossd refuses and says what PyTorch would have done.
@@ -47,7 +47,7 @@ struct ValidationTests {
         let job = LossJob(name: .mseLoss, input: Tensor(shape: [3, 1], float64: [1, 2, 3]),
                           target: Tensor(shape: [3], float64: [1, 2, 3]))
         let e = try #require(Self.error(job))
-        #expect(e.kind == .shapeMismatch && e.field == "target")
+        #expect(e.kind == .shapeMismatch && e.subject == .tensor("target"))
         #expect(e.detail.contains("broadcast both to [3, 3]") && e.detail.contains("#16045"))
         let unrelated = LossJob(name: .l1Loss, input: Tensor(shape: [2], float64: [1, 2]),
                                 target: Tensor(shape: [3], float64: [1, 2, 3]))
@@ -58,7 +58,7 @@ struct ValidationTests {
         let job = LossJob(name: .crossEntropy, input: Tensor(shape: [2, 3], float64: [1, 2, 3, 4, 5, 6]),
                           target: Tensor(shape: [2, 2], float64: [0.5, 0.5, 0.5, 0.5]))
         let e = try #require(Self.error(job))
-        #expect(e.kind == .shapeMismatch && e.field == "target" && e.detail.contains("probability"))
+        #expect(e.kind == .shapeMismatch && e.subject == .tensor("target") && e.detail.contains("probability"))
     }
 
     @Test func nonIntegralFloatClassTarget_IsInvalidTensor() throws {
@@ -72,21 +72,21 @@ struct ValidationTests {
         let job = LossJob(name: .binaryCrossEntropy, input: Tensor(shape: [2, 2], float32: [0.5, 0.2, 1.5, .nan]),
                           target: Tensor(shape: [2, 2], float32: [1, 0, 1, 0]))
         let e = try #require(Self.error(job))
-        #expect(e.kind == .invalidTensor && e.field == "input" && e.flatIndex == 2 && e.index == [1, 0])
+        #expect(e.kind == .invalidTensor && e.subject == .tensor("input") && e.flatIndex == 2 && e.index == [1, 0])
     }
 
     @Test func weightOfWrongLength_IsShapeMismatchOnWeight() throws {
         let job = LossJob(name: .crossEntropy, input: Self.logits, target: Tensor(shape: [2, 2], int64: [0, 1, 2, 0]),
                           weight: Tensor(shape: [2], float64: [1, 1]))
         let e = try #require(Self.error(job))
-        #expect(e.kind == .shapeMismatch && e.field == "weight")
+        #expect(e.kind == .shapeMismatch && e.subject == .tensor("weight"))
     }
 
     @Test func posWeightThatDoesNotBroadcast_IsShapeMismatch() throws {
         let job = LossJob(name: .binaryCrossEntropyWithLogits, input: Tensor(shape: [2, 3], float64: [0, 0, 0, 0, 0, 0]),
                           target: Tensor(shape: [2, 3], float64: [0, 1, 0, 1, 0, 1]), posWeight: Tensor(shape: [2], float64: [1, 2]))
         let e = try #require(Self.error(job))
-        #expect(e.kind == .shapeMismatch && e.field == "pos_weight")
+        #expect(e.kind == .shapeMismatch && e.subject == .tensor("pos_weight"))
     }
 
     @Test func batchmeanOutsideKLDiv_IsInvalidOption() throws {
@@ -95,27 +95,27 @@ struct ValidationTests {
         let job = LossJob(name: .mseLoss, input: Tensor(shape: [2], float64: [0, 1]), target: Tensor(shape: [2], float64: [1, 1]),
                           options: o)
         let e = try #require(Self.error(job))
-        #expect(e.kind == .invalidOption && e.field == "options/reduction")
+        #expect(e.kind == .invalidOption && e.subject == .option("reduction"))
     }
 
     @Test func ignoreIndexWithProbabilityTargets_IsInvalidOption() throws {
         var o = LossOptions()
-        o.ignoreIndex = 0
+        try o.set(.ignoreIndex, to: .int(0))
         let job = LossJob(name: .crossEntropy, input: Tensor(shape: [1, 2], float64: [0, 1]),
                           target: Tensor(shape: [1, 2], float64: [0.5, 0.5]), options: o)
-        #expect(Self.error(job)?.field == "options/ignore_index")
+        #expect(Self.error(job)?.subject == .option("ignore_index"))
     }
 
     @Test func storageThatDisagreesWithShape_IsInvalidTensor() throws {
         let job = LossJob(name: .l1Loss, input: Tensor(shape: [3], float64: [0, 1]), target: Tensor(shape: [3], float64: [0, 1, 2]))
         let e = try #require(Self.error(job))
-        #expect(e.kind == .invalidTensor && e.field == "input")
+        #expect(e.kind == .invalidTensor && e.subject == .tensor("input"))
     }
 
     @Test func gradOutputOfWrongShape_IsShapeMismatch() throws {
         let job = LossJob(name: .mseLoss, input: Tensor(shape: [2], float64: [0, 1]), target: Tensor(shape: [2], float64: [1, 1]),
                           gradOutput: Tensor(shape: [3], float64: [1, 1, 1]))
-        #expect(Self.error(job)?.field == "grad_output")
+        #expect(Self.error(job)?.subject == .tensor("grad_output"))
     }
 
     @Test func scalarInputToCrossEntropy_IsShapeMismatch() throws {
@@ -131,6 +131,6 @@ struct ValidationTests {
     @Test func weightOnLossWithoutWeights_IsRejected() throws {
         let job = LossJob(name: .huberLoss, input: Tensor(shape: [1], float64: [0]), target: Tensor(shape: [1], float64: [1]),
                           weight: Tensor(shape: [1], float64: [1]))
-        #expect(Self.error(job)?.field == "weight")
+        #expect(Self.error(job)?.subject == .tensor("weight"))
     }
 }

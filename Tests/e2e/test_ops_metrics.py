@@ -179,6 +179,16 @@ def test_job_metrics_kernel_seconds_warnings_and_inflight_appear_and_move(server
     eventually(moved)
 
 
+def test_every_warning_code_is_exported_from_start(server):
+    samples, _ = scrape(server)
+    status, _, body = server.get("/v1/losses")
+    assert status == 200
+    codes = [w["code"] for w in json.loads(body)["warnings"]]
+    assert "ALL_TARGETS_IGNORED" in codes
+    for code in codes:
+        assert ("lossd_warnings_total", frozenset({"code": code}.items())) in samples, code
+
+
 def test_process_gauges_report_memory_descriptors_and_start_time(server):
     samples, _ = scrape(server)
     assert value(samples, "process_resident_memory_bytes") > 1 << 20

@@ -1,7 +1,8 @@
 import LossKernels
 
 /// A job's answer as JSON (API.md "A result"): `loss`, `dtype`, then the outputs asked for;
-/// the value and gradient in the form the input was sent.
+/// the value in the form the input was sent, each gradient (`grad`, `grad_NAME`) in the form
+/// its tensor was sent.
 enum ResultDocument {
     /// Writes the result of `decoded` as one object value into `json`.
     static func write(_ result: LossResult, of decoded: DecodedJob, to json: inout JSONWriter) {
@@ -12,9 +13,11 @@ enum ResultDocument {
             json.key("value")
             json.tensor(result.value, layout: result.value.shape.isEmpty ? .nested : decoded.inputLayout)
         }
-        if decoded.outputs.contains(.grad), let grad = result.grad {
-            json.key("grad")
-            json.tensor(grad, layout: decoded.inputLayout)
+        if decoded.outputs.contains(.grad) {
+            for gradient in decoded.wireGradients(result) {
+                json.key(gradient.name)
+                json.tensor(gradient.tensor, layout: gradient.layout)
+            }
         }
         if decoded.outputs.contains(.diagnostics) {
             json.key("diagnostics")

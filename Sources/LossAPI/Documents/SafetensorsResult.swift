@@ -1,12 +1,14 @@
 import LossKernels
 
-/// A job's answer as a safetensors file: tensors `value` and `grad` (in the job's dtype) and the
-/// diagnostics as JSON text in `__metadata__["diagnostics"]`.
+/// A job's answer as a safetensors file: tensors `value`, `grad` and `grad_NAME` (in the job's
+/// dtype) and the diagnostics as JSON text in `__metadata__["diagnostics"]`.
 enum SafetensorsResult {
     static func encode(_ result: LossResult, of decoded: DecodedJob) -> [UInt8] {
         var entries: [SafetensorsWriter.Entry] = []
         if decoded.outputs.contains(.value) { entries.append(entry("value", result.value)) }
-        if decoded.outputs.contains(.grad), let grad = result.grad { entries.append(entry("grad", grad)) }
+        if decoded.outputs.contains(.grad) {
+            entries += decoded.wireGradients(result).map { entry($0.name, $0.tensor) }
+        }
         return SafetensorsWriter.write(entries, metadata: metadata(result, of: decoded))
     }
 
@@ -36,10 +38,19 @@ enum SafetensorsResult {
     static let minimumInPlaceGradientBytes = 64 * 1024
 
     /// Whether ``computeWithGradientInPlace(_:record:headerRoom:)`` answers `decoded`: a
-    /// float32 job that asked for a gradient of at least ``minimumInPlaceGradientBytes``.
+    /// float32 job of a loss with one differentiable tensor that asked for a gradient of at
+    /// least ``minimumInPlaceGradientBytes``.
     static func writesGradientInPlace(_ decoded: DecodedJob) -> Bool {
-        decoded.outputs.contains(.grad) && decoded.job.options.dtype == .float32
-            && decoded.job.input.count * MemoryLayout<Float>.size >= minimumInPlaceGradientBytes
+        guard decoded.outputs.contains(.grad), decoded.job.options.dtype == .float32,
+            let only = onlyDifferentiable(decoded), let tensor = decoded.job.tensors[only]
+        else { return false }
+        return tensor.count * MemoryLayout<Float>.size >= minimumInPlaceGradientBytes
+    }
+
+    /// The name of the loss's one differentiable tensor, nil when it has several.
+    private static func onlyDifferentiable(_ decoded: DecodedJob) -> String? {
+        let differentiable = decoded.descriptor.differentiable
+        return differentiable.count == 1 ? differentiable[0].name : nil
     }
 
     /// Runs `decoded` with the kernel writing the gradient straight into the answer's data
@@ -51,7 +62,9 @@ enum SafetensorsResult {
     static func computeWithGradientInPlace(
         _ decoded: DecodedJob, record: inout ExchangeRecord, headerRoom: Int = headerRoom
     ) throws(Problem) -> [UInt8] {
-        let gradCount = decoded.job.input.count
+        let gradName = onlyDifferentiable(decoded) ?? "input"
+        let gradShape = decoded.job.tensors[gradName]?.shape ?? []
+        let gradCount = decoded.job.tensors[gradName]?.count ?? 0
         let gradBytes = gradCount * MemoryLayout<Float>.size
         let dataStart = 8 + headerRoom
         precondition(dataStart % 8 == 0, "the data section must stay 8-byte aligned")
@@ -74,7 +87,7 @@ enum SafetensorsResult {
             if decoded.outputs.contains(.value) {
                 layout.append(.init(name: "value", dtype: value.dtype, shape: value.shape, offsets: gradBytes..<(gradBytes + value.byteCount)))
             }
-            layout.append(.init(name: "grad", dtype: .f32, shape: decoded.job.input.shape, offsets: 0..<gradBytes))
+            layout.append(.init(name: "grad", dtype: .f32, shape: gradShape, offsets: 0..<gradBytes))
             let header = SafetensorsWriter.headerJSON(layout, metadata: metadata(result, of: decoded))
             guard header.count <= headerRoom else {
                 // Rare: diagnostics too long for the room. One copy of the gradient, as encode makes.
@@ -83,7 +96,7 @@ enum SafetensorsResult {
                     body.withUnsafeBytes { UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[dataStart...])) }
                     count = gradCount
                 }
-                copied.grad = Tensor(shape: decoded.job.input.shape, float32: grad)
+                copied.gradients.insert(NamedTensor(gradName, Tensor(shape: gradShape, float32: grad)), at: 0)
                 return encode(copied, of: decoded)
             }
             var prefix: [UInt8] = []

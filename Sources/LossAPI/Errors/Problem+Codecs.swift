@@ -18,12 +18,16 @@ extension DecodedJob {
         case .invalidOption: code = .invalidOption
         }
         let pointer: String
-        if error.field.hasPrefix("options/") {
-            pointer = JSONPointer.appending(optionsPointer, key: String(error.field.dropFirst("options/".count)))
-        } else if let source = sources[error.field] {
-            pointer = source.pointer(index: error.index, flatIndex: error.flatIndex)
-        } else {
-            pointer = sources["input"].map { String($0.pointer.dropLast("input".count)) + error.field } ?? "/" + error.field
+        switch error.subject {
+        case .option(let name):
+            pointer = JSONPointer.appending(optionsPointer, key: name)
+        case .tensor(let name):
+            if let source = sources[name] {
+                pointer = source.pointer(index: error.index, flatIndex: error.flatIndex)
+            } else {
+                // A tensor the request did not carry: named where it would have been.
+                pointer = JSONPointer.appending(base, key: name)
+            }
         }
         return Problem(code, error.detail, pointer: pointer)
     }

@@ -15,15 +15,13 @@ enum JSONJobDecoder {
     ) throws(Problem) -> DecodedJob {
         var tensors: [String: WireTensor] = [:]
         var options = OptionDecoding(loss: loss)
-        var outputs = JobOutputs.all
         try options.set(query: query)
-        if let names = query.first(where: { $0.name == "outputs" })?.value {
-            outputs = try parseOutputs(names.split(separator: ",").map(String.init), pointer: "/outputs")
-        }
+        var outputs = try JobOutputs.parse(query: query)
+        let tensorNames = JobAssembler.tensorNames(loss)
         for (key, value) in object.members {
             let memberPointer = JSONPointer.appending(pointer, key: key)
             switch key {
-            case _ where JobAssembler.tensorNames.contains(key):
+            case _ where JobAssembler.knownTensorNames.contains(key):
                 tensors[key] = try WireTensor.decode(value, pointer: memberPointer)
             case "options":
                 try options.set(object: value, pointer: memberPointer)
@@ -34,8 +32,8 @@ enum JSONJobDecoder {
             default:
                 throw Problem(
                     .malformedRequest,
-                    "Unknown member \"\(key)\"; a job has input, target, weight, pos_weight, grad_output, options, outputs"
-                        + (allowsLossMember ? ", loss." : "."),
+                    "Unknown member \"\(key)\"; a \(loss) job has "
+                        + (tensorNames + ["options", "outputs"] + (allowsLossMember ? ["loss"] : [])).joined(separator: ", ") + ".",
                     pointer: memberPointer)
             }
         }
@@ -55,19 +53,6 @@ enum JSONJobDecoder {
             }
             names.append(name)
         }
-        return try parseOutputs(names, pointer: pointer)
-    }
-
-    private static func parseOutputs(_ names: [String], pointer: String) throws(Problem) -> JobOutputs {
-        var outputs: JobOutputs = []
-        for (i, name) in names.enumerated() {
-            guard let output = JobOutputs(name: name) else {
-                throw Problem(
-                    .malformedRequest, "Unknown output \"\(name)\"; outputs are value, grad, diagnostics.",
-                    pointer: JSONPointer.appending(pointer, index: i))
-            }
-            outputs.insert(output)
-        }
-        return outputs
+        return try JobOutputs.parse(names, pointer: pointer)
     }
 }

@@ -14,6 +14,13 @@ enum JobRunner {
     private static let warningCounters = MetricHandles { (code: String) in
         Counter(label: "lossd_warnings_total", dimensions: [("code", code)])
     }
+    /// Makes the counter of every warning code, so that a metrics backend bootstrapped before
+    /// this call exports each at 0 from start (a series that appears only with its first event
+    /// breaks `rate()` and alerts on it).
+    static func registerWarningCounters() {
+        for warning in WarningCode.all { _ = warningCounters[warning.code] }
+    }
+
     /// Requests being answered right now in this process (see `answering(_:)`).
     private static let requestsInProgress = Atomic<Int>(0)
 

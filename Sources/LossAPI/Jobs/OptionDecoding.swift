@@ -9,42 +9,31 @@ struct OptionDecoding {
     private(set) var options = LossOptions()
     /// Whether `dtype` was given explicitly.
     private(set) var dtypeGiven = false
-    private var given: Set<String> = []
+    /// The options set so far, each with whether it came from the query string.
+    private var given: [String: Bool] = [:]
 
     init(loss: LossName) {
         self.loss = loss
     }
 
-    /// Sets option `name` to `value`; `pointer` locates it for errors.
+    /// Sets option `name` to `value`; `pointer` locates it for errors. `fromText` values come
+    /// from a query string (strings read as the option's type); JSON values must have its type.
     ///
-    /// - Throws: `Problem` INVALID_OPTION when the loss has no such option, it was given twice
-    ///   (query and body), or the value is out of its domain.
-    mutating func set(_ name: String, _ value: OptionValue, pointer: String) throws(Problem) {
-        let descriptor = Loss.descriptor(loss)
-        guard descriptor.accepts(option: name) else {
-            throw Problem(
-                .invalidOption,
-                "\(loss.rawValue) has no option \"\(name)\"; its options are "
-                    + descriptor.options.map(\.name).joined(separator: ", ") + ".",
-                pointer: pointer)
+    /// - Throws: `Problem` INVALID_OPTION when the loss has no such option, it was given twice,
+    ///   or the value is not of its type or out of its domain.
+    mutating func set(_ name: String, _ value: OptionValue, pointer: String, fromText: Bool = false) throws(Problem) {
+        guard let previous = given[name] else {
+            do {
+                try options.set(name, to: value, for: loss, fromText: fromText)
+            } catch {
+                throw Problem(.invalidOption, error.detail + ".", pointer: pointer)
+            }
+            given[name] = fromText
+            if name == "dtype" { dtypeGiven = true }
+            return
         }
-        guard given.insert(name).inserted else {
-            throw Problem(.invalidOption, "Option \(name) is given twice (query string and body).", pointer: pointer)
-        }
-        if name == "reduction", case .string(let text) = value, let reduction = Reduction(rawValue: text),
-            !descriptor.reductions.contains(reduction)
-        {
-            throw Problem(
-                .invalidOption,
-                "\(loss.rawValue) takes reduction " + descriptor.reductions.map(\.rawValue).joined(separator: ", ")
-                    + "; not \(text).", pointer: pointer)
-        }
-        do {
-            try options.set(name, to: value)
-        } catch {
-            throw Problem(.invalidOption, error.detail, pointer: pointer)
-        }
-        if name == "dtype" { dtypeGiven = true }
+        let places = previous && fromText ? "in the query" : previous || fromText ? "in the query string and the body" : "in the body"
+        throw Problem(.invalidOption, "Option \(name) is given twice (\(places)).", pointer: pointer)
     }
 
     /// Sets every member of a JSON `options` object at `pointer`.
@@ -62,7 +51,7 @@ struct OptionDecoding {
     /// numbers and booleans from strings). `outputs` is not an option and is skipped.
     mutating func set(query: [(name: String, value: String)]) throws(Problem) {
         for (name, value) in query where name != "outputs" {
-            try set(name, .string(value), pointer: JSONPointer.appending("/options", key: name))
+            try set(name, .string(value), pointer: JSONPointer.appending("/options", key: name), fromText: true)
         }
     }
 

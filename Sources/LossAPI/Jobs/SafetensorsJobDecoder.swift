@@ -1,7 +1,7 @@
 import LossKernels
 
-/// Reads a job from a safetensors body (API.md "Binary: safetensors"): tensors named input,
-/// target and optionally weight, pos_weight, grad_output; options from the query string.
+/// Reads a job from a safetensors body (API.md "Binary: safetensors"): tensors named as the
+/// loss's descriptor names them, plus grad_output; options from the query string.
 enum SafetensorsJobDecoder {
     /// The job in `body`.
     ///
@@ -18,24 +18,15 @@ enum SafetensorsJobDecoder {
         }
         var options = OptionDecoding(loss: loss)
         try options.set(query: query)
-        var outputs = JobOutputs.all
-        if let names = query.first(where: { $0.name == "outputs" })?.value {
-            outputs = []
-            for name in names.split(separator: ",") {
-                guard let output = JobOutputs(name: String(name)) else {
-                    throw Problem(.malformedRequest, "Unknown output \"\(name)\"; outputs are value, grad, diagnostics.",
-                                  pointer: "/outputs")
-                }
-                outputs.insert(output)
-            }
-        }
+        let outputs = try JobOutputs.parse(query: query)
+        let tensorNames = JobAssembler.tensorNames(loss)
         var tensors: [String: WireTensor] = [:]
         for tensor in file.tensors {
             let pointer = JSONPointer.appending("", key: tensor.name)
-            guard JobAssembler.tensorNames.contains(tensor.name) else {
+            guard JobAssembler.knownTensorNames.contains(tensor.name) else {
                 throw Problem(
                     .malformedRequest,
-                    "Unknown tensor \"\(tensor.name)\"; a job has " + JobAssembler.tensorNames.joined(separator: ", ") + ".",
+                    "Unknown tensor \"\(tensor.name)\"; a \(loss) job has " + tensorNames.joined(separator: ", ") + ".",
                     pointer: pointer)
             }
             tensors[tensor.name] = try WireTensor.binary(tensor, source: TensorSource(pointer: pointer, layout: .flat))

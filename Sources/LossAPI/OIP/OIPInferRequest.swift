@@ -58,7 +58,7 @@ struct OIPInferRequest {
         var remaining = binary
         for (index, input) in inputs.enumerated() {
             let pointer = JSONPointer.appending("/inputs", index: index)
-            let (name, tensor) = try Self.input(input, pointer: pointer, binary: &remaining)
+            let (name, tensor) = try Self.input(input, pointer: pointer, names: JobAssembler.tensorNames(loss), binary: &remaining)
             guard tensors[name] == nil else {
                 throw Problem(.malformedRequest, "Input \(name) is given twice.", pointer: pointer + "/name")
             }
@@ -69,9 +69,11 @@ struct OIPInferRequest {
                 .malformedRequest,
                 "\(remaining.count) bytes of binary data follow the inputs' binary_data_size total.", pointer: "/inputs")
         }
-        outputs = [Output(name: "value", binary: binaryOutputs), Output(name: "grad", binary: binaryOutputs)]
+        let descriptor = Loss.descriptor(loss)
+        let outputNames = ["value"] + descriptor.differentiable.map { descriptor.gradientName(of: $0.name) }
+        outputs = outputNames.map { Output(name: $0, binary: binaryOutputs) }
         if let requested = object["outputs"] {
-            outputs = try Self.outputs(requested, binaryByDefault: binaryOutputs)
+            outputs = try Self.outputs(requested, among: outputNames, binaryByDefault: binaryOutputs)
         }
         var jobOutputs: JobOutputs = [.diagnostics]
         for output in outputs { jobOutputs.insert(output.name == "value" ? .value : .grad) }
@@ -79,15 +81,16 @@ struct OIPInferRequest {
             loss: loss, tensors: tensors, options: options, outputs: jobOutputs, base: "/inputs", optionsPointer: "/parameters")
     }
 
-    private static func input(_ value: JSONValue, pointer: String, binary: inout ArraySlice<UInt8>) throws(Problem)
+    private static func input(_ value: JSONValue, pointer: String, names: [String], binary: inout ArraySlice<UInt8>)
+        throws(Problem)
         -> (String, WireTensor)
     {
         guard case .object(let input) = value else {
             throw Problem(.malformedRequest, "An input is an object with name, shape, datatype and data.", pointer: pointer)
         }
-        guard let name = input["name"]?.stringValue, JobAssembler.tensorNames.contains(name) else {
+        guard let name = input["name"]?.stringValue, names.contains(name) else {
             throw Problem(
-                .malformedRequest, "An input is named " + JobAssembler.tensorNames.joined(separator: ", ") + ".",
+                .malformedRequest, "An input is named " + names.joined(separator: ", ") + ".",
                 pointer: pointer + "/name")
         }
         guard case .numbers(let sizes)? = input["shape"], sizes.shape.count == 1,
@@ -163,7 +166,7 @@ struct OIPInferRequest {
         return (name, tensor)
     }
 
-    private static func outputs(_ value: JSONValue, binaryByDefault: Bool) throws(Problem) -> [Output] {
+    private static func outputs(_ value: JSONValue, among names: [String], binaryByDefault: Bool) throws(Problem) -> [Output] {
         let items: [JSONValue]
         switch value {
         case .array(let list): items = list
@@ -173,8 +176,10 @@ struct OIPInferRequest {
         var outputs: [Output] = []
         for (index, item) in items.enumerated() {
             let pointer = JSONPointer.appending("/outputs", index: index)
-            guard let name = item.objectValue?["name"]?.stringValue, name == "value" || name == "grad" else {
-                throw Problem(.malformedRequest, "An output is {\"name\": \"value\" or \"grad\"}.", pointer: pointer + "/name")
+            guard let name = item.objectValue?["name"]?.stringValue, names.contains(name) else {
+                throw Problem(
+                    .malformedRequest, "An output is {\"name\": NAME} with NAME one of " + names.joined(separator: ", ") + ".",
+                    pointer: pointer + "/name")
             }
             var binary = binaryByDefault
             if case .object(let parameters)? = item.objectValue?["parameters"], let flag = parameters["binary_data"] {

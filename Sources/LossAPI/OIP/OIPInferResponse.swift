@@ -20,8 +20,10 @@ enum OIPInferResponse {
         json.endObject()
         json.key("outputs")
         json.beginArray()
+        let gradients = request.decoded.wireGradients(result)
         for output in request.outputs {
-            guard let tensor = output.name == "value" ? result.value : result.grad else { continue }
+            guard let tensor = output.name == "value" ? result.value : gradients.first(where: { $0.name == output.name })?.tensor
+            else { continue }
             json.beginObject()
             json.member("name", output.name)
             json.member("datatype", tensor.isFloat64 ? "FP64" : "FP32")

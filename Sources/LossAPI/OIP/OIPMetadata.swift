@@ -17,16 +17,14 @@ enum OIPMetadata {
         return json.bytes
     }()
 
-    /// `GET /v2/models/{name}`: the inputs (`input`, `target`, and where the loss takes them
-    /// `weight`, `pos_weight`, plus `grad_output`) and the outputs (`value`, `grad`). Shapes are
+    /// `GET /v2/models/{name}`: the inputs (the loss's tensors, plus `grad_output`) and the
+    /// outputs (`value`, then `grad` and `grad_NAME` for each differentiable tensor). Shapes are
     /// `[-1]`: any rank and size the loss accepts.
     static func model(_ name: LossName) -> [UInt8] {
         let descriptor = Loss.descriptor(name)
-        let classIndices = descriptor.targetKinds.contains("class_indices")
-        var inputs: [(String, String)] = [("input", "FP32"), ("target", classIndices ? "INT64" : "FP32")]
-        if descriptor.acceptsWeight { inputs.append(("weight", "FP32")) }
-        if descriptor.acceptsPosWeight { inputs.append(("pos_weight", "FP32")) }
-        inputs.append(("grad_output", "FP32"))
+        var inputs = descriptor.tensors.map { ($0.name, $0.role == .floating ? "FP32" : "INT64") }
+        inputs.append((JobAssembler.gradOutput, "FP32"))
+        let outputs = [("value", "FP32")] + descriptor.differentiable.map { (descriptor.gradientName(of: $0.name), "FP32") }
         var json = JSONWriter()
         json.beginObject()
         json.member("name", name.rawValue)
@@ -38,7 +36,7 @@ enum OIPMetadata {
         json.key("inputs")
         writeTensors(inputs, to: &json)
         json.key("outputs")
-        writeTensors([("value", "FP32"), ("grad", "FP32")], to: &json)
+        writeTensors(outputs, to: &json)
         json.endObject()
         return json.bytes
     }

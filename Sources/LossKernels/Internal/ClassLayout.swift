@@ -65,15 +65,15 @@ struct ClassRowStats {
     var lossSum = 0.0
     var correct = 0, confidenceSum = 0.0, entropySum = 0.0, nllSum = 0.0, classifiedRows = 0
     var gradSumSquares = 0.0, gradMaxAbs = 0.0
-    var ignoredNonfinite = WarningCollector("IGNORED_ROW_NONFINITE")
-    var nonfinite = WarningCollector("NONFINITE_INPUT")
-    var targetNegInf = WarningCollector("TARGET_LOGIT_NEG_INF")
-    var looksLikeProbabilities = WarningCollector("INPUT_LOOKS_LIKE_PROBABILITIES")
-    var notLogProbabilities = WarningCollector("INPUT_NOT_LOG_PROBABILITIES")
-    var extreme = WarningCollector("EXTREME_LOGITS")
-    var unnormalizedTargets = WarningCollector("PROBABILITY_TARGETS_NOT_NORMALIZED")
+    var ignoredNonfinite = WarningCollector(.ignoredRowNonfinite)
+    var nonfinite = WarningCollector(.nonfiniteInput)
+    var targetNegInf = WarningCollector(.targetLogitNegInf)
+    var looksLikeProbabilities = WarningCollector(.inputLooksLikeProbabilities)
+    var notLogProbabilities = WarningCollector(.inputNotLogProbabilities)
+    var extreme = WarningCollector(.extremeLogits)
+    var unnormalizedTargets = WarningCollector(.probabilityTargetsNotNormalized)
     /// Rows whose gradient PyTorch makes NaN while safe mode gives zeros.
-    var pytorchNaNRows = WarningCollector("")
+    var pytorchNaNRows = PositionSample()
 
     mutating func merge(_ o: ClassRowStats) {
         nan += o.nan; posInf += o.posInf; negInf += o.negInf; fullyMasked += o.fullyMasked

@@ -12,7 +12,6 @@ struct Elementwise {
     init(_ job: LossJob) throws(LossError) {
         self.job = job
         x = try Validation.floats(job.input, "input")
-        try Validation.reduction(job.options.reduction, job.name)
         guard job.target.shape == job.input.shape else {
             var detail = "target size \(job.target.shape) must be the same as input size \(job.input.shape)"
             if let both = Self.broadcastShape(job.input.shape, job.target.shape) {
@@ -67,8 +66,8 @@ struct Elementwise {
         var loss = RunningStats()
         var nan = 0, posInf = 0, negInf = 0
         var inputMin = Double.infinity, inputMax = -Double.infinity
-        var nonfinite = WarningCollector("NONFINITE_INPUT")
-        var logClamped = WarningCollector("LOG_CLAMPED")
+        var nonfinite = WarningCollector(.nonfiniteInput)
+        var logClamped = WarningCollector(.logClamped)
         var correct = 0, confidence = 0.0
         var sumSquares = 0.0, maxAbs = 0.0
         for i in 0..<n {
@@ -104,14 +103,8 @@ struct Elementwise {
         ResultAssembly.stat(&d, "input_min", inputMin, if: inputMin.isFinite)
         ResultAssembly.stat(&d, "input_max", inputMax, if: inputMax.isFinite)
         if grad != nil { ResultAssembly.gradStats(&d, sumSquares: sumSquares, maxAbs: maxAbs) }
-        if let w = nonfinite.warning("the input has NaN or +inf elements") { d.warnings.append(w) }
-        if let w = logClamped.warning("log(input) or log(1 - input) fell below PyTorch's clamp at -100") {
-            d.warnings.append(w)
-        }
-        if emptyMean {
-            d.warnings.append(LossWarning(code: "ALL_TARGETS_IGNORED", message: "mean over zero elements: PyTorch returns NaN",
-                                          count: 1, examples: []))
-        }
+        d.warnings += [nonfinite, logClamped].compactMap(\.warning)
+        if emptyMean { d.warnings.append(LossWarning(.allTargetsIgnored, count: 1, examples: [])) }
         let value = ResultAssembly.reduce(sum: loss.sum, denominator: denominator, o.reduction,
                                                pytorch: o.compat == .pytorch)
         let valueTensor = reduced

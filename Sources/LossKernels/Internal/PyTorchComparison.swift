@@ -12,7 +12,7 @@ enum PyTorchComparison {
             if differing > 0 { out.append(.init("value_differing_elements", .int(differing))) }
         }
         if let sg = safe.grad?.doubles, let tg = pytorch.grad?.doubles {
-            var nan = WarningCollector("")
+            var nan = PositionSample()
             for i in tg.indices where tg[i].isNaN && !sg[i].isNaN { nan.hit(i) }
             var other = 0
             for i in tg.indices where !tg[i].isNaN && !same(sg[i], tg[i]) { other += 1 }

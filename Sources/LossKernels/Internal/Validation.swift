@@ -46,27 +46,6 @@ enum Validation {
         }
     }
 
-    /// Rejects reductions the loss does not have (batchmean is kl_div only).
-    static func reduction(_ r: Reduction, _ name: LossName) throws(LossError) {
-        if r == .batchmean && name != .klDiv {
-            throw LossError(kind: .invalidOption, field: "options/reduction",
-                            detail: "batchmean is only defined for kl_div; \(name.rawValue) accepts none, mean or sum")
-        }
-    }
-
-    /// Rejects a weight or pos_weight tensor the loss does not take.
-    static func unused(_ t: Tensor?, _ field: String, _ name: LossName) throws(LossError) {
-        if t != nil {
-            throw LossError(kind: .invalidTensor, field: field, detail: "\(name.rawValue) takes no \(field)")
-        }
-    }
-
-    /// Rejects both weight tensors (losses without weights).
-    static func noWeights(_ job: LossJob) throws(LossError) {
-        try unused(job.weight, "weight", job.name)
-        try unused(job.posWeight, "pos_weight", job.name)
-    }
-
     /// The upstream gradient: nil means 1; shape [] is a scalar for every output element,
     /// otherwise its shape must be the value's shape. Returns nil for "a scalar", with `scalar` set.
     static func gradOutput(_ t: Tensor?, valueShape: [Int]) throws(LossError) -> (scalar: Double, perElement: [Double]?) {

@@ -1,26 +1,38 @@
-/// Counts one warning code's occurrences and keeps the first few positions.
-struct WarningCollector {
+/// How many positions matched something, and the first few of them.
+struct PositionSample {
     static let maxExamples = 5
-    let code: String
     var count = 0
     var examples: [Int] = []
-
-    init(_ code: String) { self.code = code }
 
     mutating func hit(_ position: Int) {
         count += 1
         if examples.count < Self.maxExamples { examples.append(position) }
     }
 
-    /// Adds another collector's hits (positions of `other` all follow this one's).
-    mutating func merge(_ other: WarningCollector) {
+    /// Adds another sample's hits (positions of `other` all follow this one's).
+    mutating func merge(_ other: PositionSample) {
         count += other.count
         for e in other.examples where examples.count < Self.maxExamples { examples.append(e) }
     }
+}
+
+/// Counts one warning code's occurrences and keeps the first few positions.
+struct WarningCollector {
+    let code: WarningCode
+    private var positions = PositionSample()
+
+    init(_ code: WarningCode) { self.code = code }
+
+    var count: Int { positions.count }
+
+    mutating func hit(_ position: Int) { positions.hit(position) }
+
+    /// Adds another collector's hits (positions of `other` all follow this one's).
+    mutating func merge(_ other: WarningCollector) { positions.merge(other.positions) }
 
     /// The warning, or nil if it never fired.
-    func warning(_ message: String) -> LossWarning? {
-        count == 0 ? nil : LossWarning(code: code, message: message, count: count, examples: examples)
+    var warning: LossWarning? {
+        count == 0 ? nil : LossWarning(code, count: positions.count, examples: positions.examples)
     }
 }
 

@@ -29,7 +29,9 @@ struct Operations: Sendable {
         GracefulShutdown.blockSignals()
         let level = settings.logLevel
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, logLevel: level) }
-        return Operations(settings: settings, logger: Logger(label: "lossd"), prometheus: .bootstrap())
+        let operations = Operations(settings: settings, logger: Logger(label: "lossd"), prometheus: .bootstrap())
+        LossService.registerMetrics()
+        return operations
     }
 
     /// Adds `GET /metrics` to the service's routes.

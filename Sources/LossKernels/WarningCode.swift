@@ -1,0 +1,48 @@
+/// A numerical trap a job can reveal: its stable code and the sentence shown with it. Every
+/// code lossd can raise is in `WarningCode.all` (as `ProblemCode` lists the errors), so that the
+/// API docs, openapi.yaml and the metrics read one table.
+public struct WarningCode: Sendable, Hashable {
+    /// Stable code, e.g. `IGNORED_ROW_NONFINITE`.
+    public let code: String
+    /// One sentence for a human.
+    public let message: String
+
+    init(_ code: String, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public static let ignoredRowNonfinite = WarningCode(
+        "IGNORED_ROW_NONFINITE",
+        "ignored positions have NaN, +inf or all -inf logits: PyTorch gives their whole row a NaN gradient")
+    public static let allTargetsIgnored = WarningCode(
+        "ALL_TARGETS_IGNORED", "mean over zero counted targets: PyTorch returns NaN")
+    public static let zeroWeightSum = WarningCode(
+        "ZERO_WEIGHT_SUM", "the class weights of the counted targets sum to 0: PyTorch's mean is NaN or infinite")
+    public static let targetLogitNegInf = WarningCode(
+        "TARGET_LOGIT_NEG_INF", "the target class has logit -inf: the loss is infinite")
+    public static let nonfiniteInput = WarningCode(
+        "NONFINITE_INPUT", "counted positions have NaN or +inf inputs")
+    public static let inputLooksLikeProbabilities = WarningCode(
+        "INPUT_LOOKS_LIKE_PROBABILITIES",
+        "every counted row is in [0, 1] and sums to 1: softmax may have been applied twice")
+    public static let inputNotLogProbabilities = WarningCode(
+        "INPUT_NOT_LOG_PROBABILITIES",
+        "input rows are not log-probabilities (positive values or exp does not sum to 1): apply log_softmax first")
+    public static let ignoreIndexIsAClass = WarningCode(
+        "IGNORE_INDEX_IS_A_CLASS", "ignore_index is a real class: targets of that class are dropped")
+    public static let extremeLogits = WarningCode(
+        "EXTREME_LOGITS",
+        "the target's logit is more than 87.3 below the row max: float32 softmax underflows its probability to 0")
+    public static let probabilityTargetsNotNormalized = WarningCode(
+        "PROBABILITY_TARGETS_NOT_NORMALIZED", "probability target rows are negative or do not sum to 1")
+    public static let logClamped = WarningCode(
+        "LOG_CLAMPED", "log(input) or log(1 - input) fell below PyTorch's clamp at -100")
+
+    /// Every code, in the order the API docs list them.
+    public static let all: [WarningCode] = [
+        .ignoredRowNonfinite, .allTargetsIgnored, .zeroWeightSum, .targetLogitNegInf, .nonfiniteInput,
+        .inputLooksLikeProbabilities, .inputNotLogProbabilities, .ignoreIndexIsAClass, .extremeLogits,
+        .probabilityTargetsNotNormalized, .logClamped,
+    ]
+}
