@@ -1,7 +1,7 @@
 import Foundation
 import LossKernels
 
-/// One case of Golden/golden.json (schema in generate_golden.py), decoded for the tests.
+/// One case of a Golden/*.json file (schema in generate_golden.py), decoded for the tests.
 struct GoldenCase: Sendable, CustomStringConvertible {
     struct Expectation: Sendable {
         var value: Tensor
@@ -18,14 +18,19 @@ struct GoldenCase: Sendable, CustomStringConvertible {
     var description: String { name }
     var isFloat64: Bool { job.options.dtype == .float64 }
 
-    /// Every case of golden.json, loaded once from the test bundle.
+    /// Every case of every Golden/*.json file, loaded once from the test bundle.
     static let all: [GoldenCase] = {
-        guard let url = Bundle.module.url(forResource: "golden", withExtension: "json", subdirectory: "Golden"),
-              let data = try? Data(contentsOf: url),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let cases = root["cases"] as? [[String: Any]]
+        guard let folder = Bundle.module.url(forResource: "Golden", withExtension: nil),
+              let files = try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
         else { return [] }
-        return cases.compactMap(GoldenCase.init(json:))
+        return files.filter { $0.pathExtension == "json" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+            .flatMap { url -> [GoldenCase] in
+                guard let data = try? Data(contentsOf: url),
+                      let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                      let cases = root["cases"] as? [[String: Any]]
+                else { return [] }
+                return cases.compactMap(GoldenCase.init(json:))
+            }
     }()
 
     init?(json c: [String: Any]) {

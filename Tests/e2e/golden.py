@@ -1,5 +1,7 @@
-"""The committed PyTorch golden vectors (Tests/LossKernelsTests/Golden/golden.json; schema in
-generate_golden.py next to it) and the comparison the end-to-end tests apply to lossd's answers."""
+"""The committed PyTorch golden vectors (every Tests/LossKernelsTests/Golden/*.json; schema in
+generate_golden.py next to them) and the comparison the end-to-end tests apply to lossd's answers.
+A case's tensors are the members that are not its metadata; its expected gradients are `grad` (of
+the loss's first differentiable tensor) and `grad_NAME` (of the others)."""
 import json
 import math
 
@@ -7,15 +9,27 @@ import numpy as np
 
 from conftest import GOLDEN_DIR
 
-with open(GOLDEN_DIR / "golden.json") as f:
-    CASES = json.load(f)["cases"]
+CASES = []
+for path in sorted(GOLDEN_DIR.glob("*.json")):
+    with open(path) as f:
+        CASES += json.load(f)["cases"]
 
-TENSOR_KEYS = ("input", "target", "weight", "pos_weight", "grad_output")
+METADATA_KEYS = ("name", "loss", "dtype", "options", "expected")
+
+
+def tensors(case):
+    """The case's tensors by wire name (grad_output included)."""
+    return {key: value for key, value in case.items() if key not in METADATA_KEYS}
+
+
+def gradient_names(case):
+    """The gradients the case expects: grad, grad_NAME..."""
+    return [key for key in case["expected"]["pytorch"] if key.startswith("grad")]
 
 
 def job(case, compat):
     """The API job of a golden case, in the shape/data form the file uses."""
-    body = {key: case[key] for key in TENSOR_KEYS if key in case}
+    body = tensors(case)
     body["options"] = dict(case.get("options", {}), compat=compat)
     return body
 
@@ -59,4 +73,5 @@ def check_result(result, case, compat):
     dtype = case["dtype"]
     assert result["dtype"] == dtype
     assert_close(as_array(result["value"], np.float64), as_array(want["value"], np.float64), dtype, "value")
-    assert_close(as_array(result["grad"], np.float64), as_array(want["grad"], np.float64), dtype, "grad")
+    for name in gradient_names(case):
+        assert_close(as_array(result[name], np.float64), as_array(want[name], np.float64), dtype, name)
