@@ -44,8 +44,8 @@ extension LossDescriptor {
 extension Loss {
     static func binaryCrossEntropy(_ job: LossJob) throws(LossError) -> Computed {
         let e = try Elementwise(job)
-        try e.requireUnitInterval(e.x, "input", shape: job.input.shape)
-        try e.requireUnitInterval(e.y, "target", shape: job.target.shape)
+        try e.requireUnitInterval(e.x, of: job.input, "input")
+        try e.requireUnitInterval(e.y, of: job.target, "target")
         let w = try job.weight.map { t throws(LossError) in try Validation.broadcast(t, "weight", to: job.input.shape) }
         let x = e.x, y = e.y
         // PyTorch's EPSILON is a C++ `float` 1e-12, also for double tensors.

@@ -68,6 +68,16 @@ public struct Tensor: Sendable {
         }
     }
 
+    /// Element `i` as its type prints it (a float32 `0.2` as `0.2`, not its widened `Double`).
+    public func elementDescription(_ i: Int) -> String {
+        switch storage {
+        case .float32(let a): return "\(a[i])"
+        case .float32Bytes(let b): return b.withUnsafeBufferPointer { "\($0[i])" }
+        case .float64(let a): return "\(a[i])"
+        case .int64(let a): return "\(a[i])"
+        }
+    }
+
     /// Whether the storage is a floating-point type.
     public var isFloatingPoint: Bool {
         if case .int64 = storage { return false }

@@ -40,6 +40,13 @@ import Testing
         ("cross_entropy", #"{"input": [[1, 2]], "target": [0], "options": {"label_smoothing": 1.5}}"#, "INVALID_OPTION", "/options/label_smoothing"),
         ("cross_entropy", #"{"input": [[1, 2]], "target": [0], "options": {"ignore_index": 0.5}}"#, "INVALID_OPTION", "/options/ignore_index"),
         ("huber_loss", #"{"input": [1], "target": [1], "options": {"delta": 0}}"#, "INVALID_OPTION", "/options/delta"),
+        // Issue 18.5: an integer target beyond 2^53 is an index out of range, not "not whole".
+        ("cross_entropy", #"{"input": [[1, 2]], "target": [9223372036854775807]}"#, "TARGET_OUT_OF_RANGE", "/target/0"),
+        ("nll_loss", #"{"input": [[-1, -2]], "target": [-1e300]}"#, "TARGET_OUT_OF_RANGE", "/target/0"),
+        // Issue 18.7: option values of the wrong JSON type are refused, as openapi.yaml types them.
+        ("cross_entropy", #"{"input": [[1, 2]], "target": [0], "options": {"label_smoothing": "0.1"}}"#, "INVALID_OPTION", "/options/label_smoothing"),
+        ("kl_div", #"{"input": [0], "target": [1], "options": {"log_target": "true"}}"#, "INVALID_OPTION", "/options/log_target"),
+        ("cross_entropy", #"{"input": [[1, 2]], "target": [0], "options": {"ignore_index": "3"}}"#, "INVALID_OPTION", "/options/ignore_index"),
     ])
     func badJob_IsAnsweredWithItsCodeAndPointer(loss: String, body: String, code: String, pointer: String) throws {
         let problem = try ProblemBody(client.post("/v1/loss/" + loss, json: body))
@@ -65,6 +72,28 @@ import Testing
         #expect(problem.pointers == ["/options/gamma"])
     }
 
+    /// Issue 18.5: ignore_index is read as an int64 whatever its size (it was refused beyond 2^53).
+    @Test func largeIgnoreIndex_IsAnInteger() throws {
+        let response = client.post(
+            "/v1/loss/cross_entropy",
+            json: #"{"input": [[1, 2], [3, 4]], "target": [0, 9223372036854775807], "options": {"ignore_index": 9223372036854775807}}"#)
+        #expect(response.status == 200)
+        let counts = try response.jsonObject()["diagnostics"]?.objectValue?["counts"]?.objectValue
+        #expect(counts?["ignored"]?.numberValue?.int64Value == 1)
+    }
+
+    /// Issue 18.7: target values in errors are printed as sent, not widened from float32.
+    @Test func classTargetNotWhole_IsEchoedAsSent() throws {
+        let problem = try ProblemBody(client.post("/v1/loss/cross_entropy", json: #"{"input": [[1, 2]], "target": [0.2]}"#))
+        #expect(problem.code == "INVALID_TENSOR")
+        #expect(problem.detail.contains("0.2") && !problem.detail.contains("0.2000000"), "\(problem.detail)")
+    }
+
+    @Test func optionGivenTwiceInTheQuery_SaysSo() throws {
+        let problem = try ProblemBody(client.post("/v1/loss/mse_loss?reduction=sum&reduction=mean", json: #"{"input": [1], "target": [1]}"#))
+        #expect(problem.code == "INVALID_OPTION" && problem.detail.contains("twice (in the query)"), "\(problem.detail)")
+    }
+
     @Test func optionInQueryAndBody_IsInvalidOption() throws {
         let problem = try ProblemBody(
             client.post("/v1/loss/mse_loss?reduction=sum", json: #"{"input": [1], "target": [1], "options": {"reduction": "sum"}}"#))
@@ -75,7 +104,6 @@ import Testing
     @Test func batchEnvelope_Errors_FailTheWholeRequest() throws {
         #expect(try ProblemBody(client.post("/v1/batch", json: #"{"jobz": []}"#)).pointers == ["/jobz"])
         #expect(try ProblemBody(client.post("/v1/batch", json: #"{"jobs": {}}"#)).pointers == ["/jobs"])
-        #expect(try ProblemBody(client.post("/v1/batch", json: #"{"jobs": [1, 2]}"#)).pointers == ["/jobs"])
         var configuration = LossService.Configuration()
         configuration.maxBatchJobs = 1
         let small = APIClient(service: LossService(configuration: configuration))
@@ -106,6 +134,26 @@ import Testing
             return list.first?.objectValue?["pointer"]?.stringValue
         }
         #expect(pointers == ["/jobs/0/loss", "/jobs/1/loss", "/jobs/2/input/1", "/jobs/3"])
+    }
+
+    /// Issue 19: a jobs array of only numbers (read packed by the JSON reader) was refused whole.
+    @Test(arguments: [(#"{"jobs": [0]}"#, 1, "a number"), (#"{"jobs": [1, 2.5, -3]}"#, 3, "a number"),
+                      (#"{"jobs": [[1, 2], [3, 4]]}"#, 2, "an array")])
+    func batchOfNumbers_GivesEachElementItsError(body: String, count: Int, kind: String) throws {
+        let response = client.post("/v1/batch", json: body)
+        #expect(response.status == 200)
+        guard case .array(let results)? = try response.jsonObject()["results"] else {
+            Issue.record("results is not an array")
+            return
+        }
+        #expect(results.count == count)
+        for (index, result) in results.enumerated() {
+            let error = result.objectValue?["error"]?.objectValue
+            #expect(error?["code"]?.stringValue == "MALFORMED_REQUEST")
+            #expect(error?["detail"]?.stringValue?.contains(kind) == true)
+            guard case .array(let list)? = error?["errors"] else { Issue.record("no errors"); continue }
+            #expect(list.first?.objectValue?["pointer"]?.stringValue == "/jobs/\(index)")
+        }
     }
 
     @Test func emptyBatch_HasNoResults() throws {

@@ -27,3 +27,11 @@ def test_batch_envelope_errors_are_problems(http, url):
     r = http.post(url + "/v1/batch", json={"jobs": 3})
     assert r.status_code == 400 and r.json()["code"] == "MALFORMED_REQUEST"
     assert r.json()["errors"][0]["pointer"] == "/jobs"
+
+
+def test_batch_of_only_numbers_gives_each_element_its_error(http, url):
+    r = http.post(url + "/v1/batch", json={"jobs": [0, 1.5]})
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert [res["error"]["code"] for res in results] == ["MALFORMED_REQUEST"] * 2
+    assert [res["error"]["errors"][0]["pointer"] for res in results] == ["/jobs/0", "/jobs/1"]

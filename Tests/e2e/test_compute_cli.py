@@ -30,6 +30,10 @@ def test_compute_loss_member_and_batch():
     results = json.loads(run.stdout)["results"]
     assert results[0]["value"] == 2.0 and results[1]["error"]["code"] == "UNKNOWN_LOSS"
 
+    run = compute([], {"jobs": [0, 7]})
+    assert run.returncode == 0
+    assert [r["error"]["errors"][0]["pointer"] for r in json.loads(run.stdout)["results"]] == ["/jobs/0", "/jobs/1"]
+
 
 def test_compute_error_exits_nonzero_with_the_problem():
     run = compute(["cross_entropy"], {"input": [[1.0, 2.0]], "target": [9]})

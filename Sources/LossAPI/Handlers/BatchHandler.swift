@@ -23,24 +23,34 @@ extension LossService {
         for key in object.keys where key != "jobs" {
             throw Problem(.malformedRequest, "A batch has one member, jobs; \(key) is unknown.", pointer: "/" + key)
         }
+        // An array of only numbers (or of number arrays) arrives packed: none of its elements is
+        // a job, and each gets its own error like any other element that is not an object.
         let jobs: [JSONValue]
+        var packedElements: (count: Int, kind: String)? = nil
         switch object["jobs"] {
         case .array(let items)?: jobs = items
-        case .numbers(let empty)? where empty.values.isEmpty && empty.shape.count == 1: jobs = []
+        case .numbers(let packed)? where !packed.shape.isEmpty:
+            jobs = []
+            packedElements = (packed.shape[0], packed.shape.count == 1 ? "a number" : "an array")
         default: throw Problem(.malformedRequest, "A batch needs \"jobs\": an array of job objects.", pointer: "/jobs")
         }
-        guard jobs.count <= configuration.maxBatchJobs else {
+        let count = packedElements?.count ?? jobs.count
+        guard count <= configuration.maxBatchJobs else {
             throw Problem(
-                .malformedRequest, "A batch holds at most \(configuration.maxBatchJobs) jobs; this one has \(jobs.count).",
+                .malformedRequest, "A batch holds at most \(configuration.maxBatchJobs) jobs; this one has \(count).",
                 pointer: "/jobs")
         }
         var json = JSONWriter.reserving(4096)
         json.beginObject()
         json.key("results")
         json.beginArray()
-        for (index, job) in jobs.enumerated() {
+        for index in 0..<count {
             let pointer = JSONPointer.appending("/jobs", index: index)
             do throws(Problem) {
+                if let packedElements {
+                    throw Problem(.malformedRequest, "A job is an object, not \(packedElements.kind).", pointer: pointer)
+                }
+                let job = jobs[index]
                 let decoded = try timed(&record.parse) { () throws(Problem) in try decodeBatchJob(job, pointer: pointer) }
                 let result = try JobRunner.run(decoded, record: &record)
                 timed(&record.encode) { ResultDocument.write(result, of: decoded, to: &json) }

@@ -51,7 +51,7 @@ extension WireTensor {
             if case .int64 = tensor.storage { return tensor }
             numbers = NumberArray(shape: tensor.shape, values: tensor.doubles, allIntegers: false)
         }
-        switch numbers.int64Values() {
+        switch numbers.int64Values(saturating: true) {
         case .success(let indices):
             return Tensor(shape: shape, int64: indices)
         case .failure(let bad):

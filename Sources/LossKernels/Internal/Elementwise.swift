@@ -37,11 +37,12 @@ struct Elementwise {
         return shape
     }
 
-    /// First element of `values` outside [0, 1] (NaN included), as an error on `field`.
-    func requireUnitInterval(_ values: [Double], _ field: String, shape: [Int]) throws(LossError) {
+    /// First element of `values` (the elements of `tensor`) outside [0, 1] (NaN included), as an
+    /// error on `field`.
+    func requireUnitInterval(_ values: [Double], of tensor: Tensor, _ field: String) throws(LossError) {
         for i in values.indices where !(values[i] >= 0 && values[i] <= 1) {
-            throw .element(.invalidTensor, field, flat: i, shape: shape,
-                           "all elements of \(field) should be between 0 and 1, got \(values[i])")
+            throw .element(.invalidTensor, field, flat: i, shape: tensor.shape,
+                           "all elements of \(field) should be between 0 and 1, got \(tensor.elementDescription(i))")
         }
     }
 

@@ -36,11 +36,12 @@ enum Validation {
             var out = [Int64](repeating: 0, count: d.count)
             for i in d.indices {
                 let v = d[i]
-                guard v == v.rounded(), abs(v) < 9.0e18 else {
+                guard v.isFinite, v == v.rounded() else {
                     throw .element(.invalidTensor, "target", flat: i, shape: t.shape,
-                                   "class-index target must be an integer, got \(v)")
+                                   "class-index target must be an integer, got \(t.elementDescription(i))")
                 }
-                out[i] = Int64(v)
+                // Beyond Int64 an index saturates: it is out of range for any tensor, and reported so.
+                out[i] = v >= 0x1p63 ? .max : v < -0x1p63 ? .min : Int64(v)
             }
             return out
         }

@@ -91,8 +91,15 @@ struct JSONParser {
                     if try readNumberRun(top) { continue valueLoop }
                     completed = .delivered
                 } else {
+                    let start = pos
                     let (value, isInteger) = try readNumber()
-                    completed = .scalar(value, isInteger: isInteger)
+                    if isInteger && abs(value) >= JSONNumber.largestExactInteger {
+                        // Beyond 2^53 the Double may not hold the integer: keep it from the text.
+                        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
+                        completed = .value(.number(JSONNumber(value: value, isInteger: true, exactInteger: Int64(text))))
+                    } else {
+                        completed = .scalar(value, isInteger: isInteger)
+                    }
                 }
             default:
                 completed = try readLiteral()

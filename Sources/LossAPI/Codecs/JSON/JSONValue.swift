@@ -33,17 +33,25 @@ public struct JSONNumber: Sendable, Equatable {
     /// `true` when the spelling had no fraction and no exponent (`3`, `-100`), which is what
     /// makes Python's `json` produce an `int`.
     public var isInteger: Bool
+    /// The integer as spelled, for integers beyond 2^53 that fit an `Int64` (the reader keeps it
+    /// for numbers outside numeric arrays: option values, ids). Nil otherwise.
+    public var exactInteger: Int64?
+
+    /// 2^53: every integer up to it in magnitude is exact in a `Double`.
+    public static let largestExactInteger = 9_007_199_254_740_992.0
 
     /// Creates a number from its value and spelling kind.
-    public init(value: Double, isInteger: Bool) {
+    public init(value: Double, isInteger: Bool, exactInteger: Int64? = nil) {
         self.value = value
         self.isInteger = isInteger
+        self.exactInteger = exactInteger
     }
 
-    /// The value as an `Int64` when it was spelled as an integer and is exactly representable
-    /// (|v| <= 2^53, where the `Double` holds the spelled integer exactly); otherwise `nil`.
+    /// The value as an `Int64` when it was spelled as an integer and is known exactly (|v| <= 2^53,
+    /// where the `Double` holds it, or kept from the text: ``exactInteger``); otherwise `nil`.
     public var int64Value: Int64? {
-        guard isInteger, abs(value) <= 9_007_199_254_740_992 else { return nil }
+        if let exactInteger { return exactInteger }
+        guard isInteger, abs(value) <= Self.largestExactInteger else { return nil }
         return Int64(value)
     }
 

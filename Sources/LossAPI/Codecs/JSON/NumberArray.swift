@@ -34,19 +34,21 @@ public struct NumberArray: Sendable, Equatable {
 
     /// The elements as `Int64` when every element is a whole number with |v| <= 2^53 (so that
     /// the `Double` held the spelled integer exactly); otherwise the flat index of the first
-    /// element that is not. Whether the elements were *spelled* as integers is ``allIntegers``.
+    /// element that is not. With `saturating`, larger whole numbers are accepted too, as the
+    /// nearest `Int64` (class indices: any such index is out of range, and is reported as that).
+    /// Whether the elements were *spelled* as integers is ``allIntegers``.
     /// - Complexity: O(n), one allocation.
-    public func int64Values() -> Result<[Int64], NonIntegerElement> {
+    public func int64Values(saturating: Bool = false) -> Result<[Int64], NonIntegerElement> {
         var bad: Int? = nil
         let out = [Int64](unsafeUninitializedCapacity: values.count) { buffer, count in
             values.withUnsafeBufferPointer { source in
                 for i in 0..<source.count {
                     let v = source[i]
-                    guard abs(v) <= 9_007_199_254_740_992, v.rounded(.towardZero) == v else {
+                    guard v.rounded(.towardZero) == v, saturating ? v.isFinite : abs(v) <= 0x1p53 else {
                         bad = i
                         break
                     }
-                    buffer[i] = Int64(v)
+                    buffer[i] = v >= 0x1p63 ? .max : v < -0x1p63 ? .min : Int64(v)
                     count = i + 1
                 }
             }
