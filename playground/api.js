@@ -1,6 +1,6 @@
 // Requests to lossd: the exact bytes a job becomes (JSON, or safetensors when a tensor is too
 // large for JSON text), sending them with the bearer token, and reading the answer back.
-import { Tensor, tensorToText } from './tensors.js';
+import { Tensor, tensorToText, parseTensorText } from './tensors.js';
 import { readSafetensors, writeSafetensors } from './files.js';
 
 /** Tensors with more elements than this travel as safetensors instead of JSON text. */
@@ -23,8 +23,8 @@ export function buildRequest(job, token) {
     if (job.outputs) query.set('outputs', job.outputs.join(','));
     const tensors = {};
     for (const [name, source] of Object.entries(job.tensors)) {
-      tensors[name] = source.tensor || null;
-      if (!tensors[name]) throw new Error(`${name} is typed text while another tensor is too large for JSON; load it from a file too`);
+      tensors[name] = source.tensor || parseTensorText(source.text);
+      if (!tensors[name]) throw new Error(`${name} is not a tensor the page can read, and another tensor is too large for JSON: fix it or load it from a file`);
     }
     headers['Content-Type'] = 'application/octet-stream';
     headers.Accept = 'application/octet-stream';

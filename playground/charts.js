@@ -5,7 +5,7 @@ import { shortNumber, formatNumber } from './tensors.js';
 
 /** Shown at most, so that a 4096x32000 answer stays responsive. */
 export const MAX_ROWS = 64, MAX_COLS = 128, MAX_BARS = 256;
-const WIDTH = 600;
+const WIDTH = 420;
 
 /** Colour of `x` on a white-centred blue/red scale, |x| <= limit. */
 export function diverging(x, limit) {
@@ -24,6 +24,9 @@ export function sequential(x) {
   const t = Math.max(0, Math.min(1, x));
   return `rgb(${Math.round(255 - 247 * t)},${Math.round(255 - 207 * t)},${Math.round(255 - 148 * t)})`;
 }
+
+/** The plural of a row or column name ("sample" → "samples", "class" → "classes"). */
+const plural = (name) => name + (name.endsWith('s') ? 'es' : 's');
 
 const tooltip = () => document.getElementById('tooltip');
 
@@ -133,8 +136,8 @@ export function heatmap({ title, matrix, kind, stats }) {
   const rows = Math.min(matrix.rows, MAX_ROWS), cols = Math.min(matrix.cols, MAX_COLS);
   const limit = kind === 'diverging' ? Math.max(Math.abs(stats.min), Math.abs(stats.max)) || 1 : 1;
   const colour = kind === 'diverging' ? (x) => diverging(x, limit) : sequential;
-  const cellWidth = Math.max(3, Math.min(28, Math.floor(WIDTH / cols)));
-  const cellHeight = Math.max(4, Math.min(22, Math.floor(360 / rows)));
+  const cellWidth = Math.max(3, Math.min(56, Math.floor(WIDTH / cols)));
+  const cellHeight = Math.max(4, Math.min(40, Math.floor(320 / rows)));
   const cells = new CellCanvas({
     rows, cols, cellWidth, cellHeight, label: title,
     paint(ctx, w, h) {
@@ -146,7 +149,7 @@ export function heatmap({ title, matrix, kind, stats }) {
     describe: (r, c) => `${matrix.rowName} ${r}, ${matrix.colName} ${c}: ${formatNumber(matrix.at(r, c))}`,
   });
   const capped = rows < matrix.rows || cols < matrix.cols
-    ? `showing ${rows} of ${matrix.rows} ${matrix.rowName}s and ${cols} of ${matrix.cols} ${matrix.colName}s; ` : '';
+    ? `showing ${rows} of ${matrix.rows} ${plural(matrix.rowName)} and ${cols} of ${matrix.cols} ${plural(matrix.colName)}; ` : '';
   const note = `${capped}all ${stats.count.toLocaleString('en')} values: min ${shortNumber(stats.min)}, max ${shortNumber(stats.max)}, mean ${shortNumber(stats.mean)}` +
     (stats.nan ? `, ${stats.nan} NaN (black)` : '') + (stats.inf ? `, ${stats.inf} infinite (magenta)` : '');
   const legend = kind === 'diverging' ? legendOf(colour, -limit, limit, 'blue negative, red positive')
@@ -157,7 +160,7 @@ export function heatmap({ title, matrix, kind, stats }) {
 /** A bar chart of `values` (one per sample or token), capped to MAX_BARS. */
 export function bars({ title, values, stats, itemName }) {
   const count = Math.min(values.length, MAX_BARS);
-  const cellWidth = Math.max(2, Math.min(40, Math.floor(WIDTH / count)));
+  const cellWidth = Math.max(2, Math.min(64, Math.floor(WIDTH / count)));
   const height = 140;
   const top = Math.max(stats.max, 0) || 1, bottom = Math.min(stats.min, 0);
   const y = (v) => ((top - v) / (top - bottom)) * (height - 4) + 2;
@@ -178,7 +181,7 @@ export function bars({ title, values, stats, itemName }) {
     },
     describe: (_, i) => `${itemName} ${i}: ${formatNumber(values[i])}`,
   });
-  const note = (count < values.length ? `showing ${count} of ${values.length} ${itemName}s; ` : '') +
+  const note = (count < values.length ? `showing ${count} of ${values.length} ${plural(itemName)}; ` : '') +
     `all ${stats.count.toLocaleString('en')}: min ${shortNumber(stats.min)}, max ${shortNumber(stats.max)}, mean ${shortNumber(stats.mean)}` +
     (stats.nan ? `, ${stats.nan} NaN (black bars)` : '');
   return figure(title, note, cells);

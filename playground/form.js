@@ -97,7 +97,7 @@ export class JobForm {
     const tensor = this.tensor(name);
     if (!tensor) { label.textContent = $('tensor-' + name).value.trim() ? '(not parsed here: lossd will say)' : ''; return; }
     const s = statistics(tensor.data);
-    label.textContent = `[${tensor.shape.join(', ')}] ${tensor.dtype}, min ${shortNumber(s.min)}, max ${shortNumber(s.max)}` +
+    label.textContent = `[${tensor.shape.join(', ')}]${this.binary.has(name) ? ' ' + tensor.dtype : ''}, min ${shortNumber(s.min)}, max ${shortNumber(s.max)}` +
       (s.nan ? `, ${s.nan} NaN` : '') + (s.inf ? `, ${s.inf} ±inf` : '');
   }
 

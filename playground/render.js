@@ -177,6 +177,11 @@ export function renderAnswers({ runs, perSample, input, job }) {
     const grad = answerTensor(main.body.grad);
     if (grad && grad.size > 0) {
       charts.push(identified('chart-gradient', heatmap({ title: 'Gradient d loss / d input', matrix: matrixView(grad, job.loss, classDim), kind: 'diverging', stats: statistics(grad.data) })));
+      const twin = runs[1]?.result.status === 200 ? answerTensor(runs[1].result.body.grad) : null;
+      if (twin && twin.size === grad.size && twin.data.some((x, i) => x !== grad.data[i] && !(Number.isNaN(x) && Number.isNaN(grad.data[i])))) {
+        charts.push(identified('chart-gradient-pytorch', heatmap({ title: 'Gradient with compat pytorch (differs)',
+          matrix: matrixView(twin, job.loss, classDim), kind: 'diverging', stats: statistics(twin.data) })));
+      }
     }
   }
   document.getElementById('charts').replaceChildren(...charts);

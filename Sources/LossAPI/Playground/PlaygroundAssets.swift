@@ -7,7 +7,7 @@ enum PlaygroundAssets {
         ("api.js", ##"""
 // Requests to lossd: the exact bytes a job becomes (JSON, or safetensors when a tensor is too
 // large for JSON text), sending them with the bearer token, and reading the answer back.
-import { Tensor, tensorToText } from './tensors.js';
+import { Tensor, tensorToText, parseTensorText } from './tensors.js';
 import { readSafetensors, writeSafetensors } from './files.js';
 
 /** Tensors with more elements than this travel as safetensors instead of JSON text. */
@@ -30,8 +30,8 @@ export function buildRequest(job, token) {
     if (job.outputs) query.set('outputs', job.outputs.join(','));
     const tensors = {};
     for (const [name, source] of Object.entries(job.tensors)) {
-      tensors[name] = source.tensor || null;
-      if (!tensors[name]) throw new Error(`${name} is typed text while another tensor is too large for JSON; load it from a file too`);
+      tensors[name] = source.tensor || parseTensorText(source.text);
+      if (!tensors[name]) throw new Error(`${name} is not a tensor the page can read, and another tensor is too large for JSON: fix it or load it from a file`);
     }
     headers['Content-Type'] = 'application/octet-stream';
     headers.Accept = 'application/octet-stream';
@@ -110,7 +110,7 @@ import { shortNumber, formatNumber } from './tensors.js';
 
 /** Shown at most, so that a 4096x32000 answer stays responsive. */
 export const MAX_ROWS = 64, MAX_COLS = 128, MAX_BARS = 256;
-const WIDTH = 600;
+const WIDTH = 420;
 
 /** Colour of `x` on a white-centred blue/red scale, |x| <= limit. */
 export function diverging(x, limit) {
@@ -129,6 +129,9 @@ export function sequential(x) {
   const t = Math.max(0, Math.min(1, x));
   return `rgb(${Math.round(255 - 247 * t)},${Math.round(255 - 207 * t)},${Math.round(255 - 148 * t)})`;
 }
+
+/** The plural of a row or column name ("sample" → "samples", "class" → "classes"). */
+const plural = (name) => name + (name.endsWith('s') ? 'es' : 's');
 
 const tooltip = () => document.getElementById('tooltip');
 
@@ -238,8 +241,8 @@ export function heatmap({ title, matrix, kind, stats }) {
   const rows = Math.min(matrix.rows, MAX_ROWS), cols = Math.min(matrix.cols, MAX_COLS);
   const limit = kind === 'diverging' ? Math.max(Math.abs(stats.min), Math.abs(stats.max)) || 1 : 1;
   const colour = kind === 'diverging' ? (x) => diverging(x, limit) : sequential;
-  const cellWidth = Math.max(3, Math.min(28, Math.floor(WIDTH / cols)));
-  const cellHeight = Math.max(4, Math.min(22, Math.floor(360 / rows)));
+  const cellWidth = Math.max(3, Math.min(56, Math.floor(WIDTH / cols)));
+  const cellHeight = Math.max(4, Math.min(40, Math.floor(320 / rows)));
   const cells = new CellCanvas({
     rows, cols, cellWidth, cellHeight, label: title,
     paint(ctx, w, h) {
@@ -251,7 +254,7 @@ export function heatmap({ title, matrix, kind, stats }) {
     describe: (r, c) => `${matrix.rowName} ${r}, ${matrix.colName} ${c}: ${formatNumber(matrix.at(r, c))}`,
   });
   const capped = rows < matrix.rows || cols < matrix.cols
-    ? `showing ${rows} of ${matrix.rows} ${matrix.rowName}s and ${cols} of ${matrix.cols} ${matrix.colName}s; ` : '';
+    ? `showing ${rows} of ${matrix.rows} ${plural(matrix.rowName)} and ${cols} of ${matrix.cols} ${plural(matrix.colName)}; ` : '';
   const note = `${capped}all ${stats.count.toLocaleString('en')} values: min ${shortNumber(stats.min)}, max ${shortNumber(stats.max)}, mean ${shortNumber(stats.mean)}` +
     (stats.nan ? `, ${stats.nan} NaN (black)` : '') + (stats.inf ? `, ${stats.inf} infinite (magenta)` : '');
   const legend = kind === 'diverging' ? legendOf(colour, -limit, limit, 'blue negative, red positive')
@@ -262,7 +265,7 @@ export function heatmap({ title, matrix, kind, stats }) {
 /** A bar chart of `values` (one per sample or token), capped to MAX_BARS. */
 export function bars({ title, values, stats, itemName }) {
   const count = Math.min(values.length, MAX_BARS);
-  const cellWidth = Math.max(2, Math.min(40, Math.floor(WIDTH / count)));
+  const cellWidth = Math.max(2, Math.min(64, Math.floor(WIDTH / count)));
   const height = 140;
   const top = Math.max(stats.max, 0) || 1, bottom = Math.min(stats.min, 0);
   const y = (v) => ((top - v) / (top - bottom)) * (height - 4) + 2;
@@ -283,7 +286,7 @@ export function bars({ title, values, stats, itemName }) {
     },
     describe: (_, i) => `${itemName} ${i}: ${formatNumber(values[i])}`,
   });
-  const note = (count < values.length ? `showing ${count} of ${values.length} ${itemName}s; ` : '') +
+  const note = (count < values.length ? `showing ${count} of ${values.length} ${plural(itemName)}; ` : '') +
     `all ${stats.count.toLocaleString('en')}: min ${shortNumber(stats.min)}, max ${shortNumber(stats.max)}, mean ${shortNumber(stats.mean)}` +
     (stats.nan ? `, ${stats.nan} NaN (black bars)` : '');
   return figure(title, note, cells);
@@ -586,7 +589,7 @@ export class JobForm {
     const tensor = this.tensor(name);
     if (!tensor) { label.textContent = $('tensor-' + name).value.trim() ? '(not parsed here: lossd will say)' : ''; return; }
     const s = statistics(tensor.data);
-    label.textContent = `[${tensor.shape.join(', ')}] ${tensor.dtype}, min ${shortNumber(s.min)}, max ${shortNumber(s.max)}` +
+    label.textContent = `[${tensor.shape.join(', ')}]${this.binary.has(name) ? ' ' + tensor.dtype : ''}, min ${shortNumber(s.min)}, max ${shortNumber(s.max)}` +
       (s.nan ? `, ${s.nan} NaN` : '') + (s.inf ? `, ${s.inf} ±inf` : '');
   }
 
@@ -1032,7 +1035,7 @@ button.primary kbd { background: transparent; color: #fff; border-color: #93c5fd
 .tensor .shape { color: var(--muted); }
 .tensor textarea { width: 100%; min-height: 4.5rem; border: 1px solid var(--line); border-radius: 4px; padding: .35rem; resize: vertical; }
 .tensor textarea.dragover, .drop-zone.dragover { border-color: var(--accent); background: #eff6ff; }
-.tensor textarea.has-error { border-color: var(--bad); }
+.tensor textarea.has-error, input.has-error, select.has-error { border-color: var(--bad); box-shadow: 0 0 0 2px #fecaca; }
 .pointer-view { margin: .3rem 0 0; padding: .35rem; background: var(--bad-bg); border-radius: 4px; white-space: pre-wrap;
   word-break: break-all; max-height: 8rem; overflow: auto; }
 .pointer-view mark { background: #fca5a5; color: #7f1d1d; font-weight: 700; padding: 0 1px; border-radius: 2px; }
@@ -1060,7 +1063,8 @@ button.primary kbd { background: transparent; color: #fff; border-color: #93c5fd
 .card p { margin: .2rem 0; }
 .card .examples button { font: 12px var(--mono); margin: 0 .2rem .2rem 0; padding: 0 .35rem; }
 
-.charts { display: grid; gap: 1rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 1rem; }
+figure.chart { margin: 0; min-width: 0; overflow-x: auto; }
 .chart h3 { margin-bottom: .2rem; }
 .chart .note { color: var(--muted); margin: .1rem 0 .3rem; font-size: 12.5px; }
 .chart canvas { display: block; max-width: 100%; border: 1px solid var(--line); image-rendering: pixelated; cursor: crosshair; }
@@ -1333,6 +1337,11 @@ export function renderAnswers({ runs, perSample, input, job }) {
     const grad = answerTensor(main.body.grad);
     if (grad && grad.size > 0) {
       charts.push(identified('chart-gradient', heatmap({ title: 'Gradient d loss / d input', matrix: matrixView(grad, job.loss, classDim), kind: 'diverging', stats: statistics(grad.data) })));
+      const twin = runs[1]?.result.status === 200 ? answerTensor(runs[1].result.body.grad) : null;
+      if (twin && twin.size === grad.size && twin.data.some((x, i) => x !== grad.data[i] && !(Number.isNaN(x) && Number.isNaN(grad.data[i])))) {
+        charts.push(identified('chart-gradient-pytorch', heatmap({ title: 'Gradient with compat pytorch (differs)',
+          matrix: matrixView(twin, job.loss, classDim), kind: 'diverging', stats: statistics(twin.data) })));
+      }
     }
   }
   document.getElementById('charts').replaceChildren(...charts);
