@@ -1,7 +1,7 @@
 // The answer, drawn: one column per request (value, status, Server-Timing, what PyTorch
 // would return), warnings as cards whose examples outline rows in the charts, per-sample bars,
 // and heatmaps of the probabilities and of the gradient.
-import { statistics, tensorOfJSON, numberOf, formatNumber, shortNumber, Tensor } from './tensors.js';
+import { statistics, tensorOfJSON, numberOf, formatNumber, float32Text, shortNumber, Tensor } from './tensors.js';
 import { heatmap, bars } from './charts.js';
 
 /** Losses whose input has classes in dim 1. */
@@ -84,7 +84,8 @@ function answerColumn(run, index) {
     const valueNode = el('div', 'value');
     valueNode.id = `value-${index}`;
     if (value && value.shape.length === 0) {
-      valueNode.textContent = formatNumber(value.data[0]);
+      // A safetensors answer holds float32 bits: shown with lossd's own (shortest) digits.
+      valueNode.textContent = value.data instanceof Float32Array ? float32Text(value.data[0]) : formatNumber(value.data[0]);
       if (!Number.isFinite(value.data[0])) valueNode.classList.add('nan');
     } else if (value) {
       const s = statistics(value.data);
@@ -94,7 +95,7 @@ function answerColumn(run, index) {
     box.append(valueNode);
     const dl = el('dl');
     const add = (k, v) => { dl.append(el('dt', null, k), el('dd', null, v)); };
-    add('dtype', body.dtype || '');
+    add('dtype', body.dtype || value?.dtype || '');
     const grad = answerTensor(body.grad);
     if (grad) {
       const s = statistics(grad.data);

@@ -68,15 +68,19 @@ export function tensorToText(tensor, integer = false) {
   return tensor.shape.length > 1 ? text.replace(/\], \[/g, '],\n [') : text;
 }
 
+/** The shortest decimal text that reads back as the float32 `x` (as lossd writes float32). */
+export function float32Text(x) {
+  if (!Number.isFinite(x)) return formatNumber(x);
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number(x.toPrecision(digits));
+    if (Math.fround(candidate) === x) return String(candidate);
+  }
+  return String(x);
+}
+
 /** `x` as a float literal ("1.0", not "1"); for float32 data the shortest digits that give `x` back. */
 function floatText(x, single) {
-  let text = String(x);
-  if (single) {
-    for (let digits = 1; digits <= 9; digits++) {
-      const candidate = Number(x.toPrecision(digits));
-      if (Math.fround(candidate) === x) { text = String(candidate); break; }
-    }
-  }
+  const text = single ? float32Text(x) : String(x);
   return /[.eE]/.test(text) ? text : text + '.0';
 }
 

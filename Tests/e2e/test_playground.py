@@ -2,6 +2,7 @@
 chromium-driver through selenium. Every trap example is run and its numbers compared with the
 API's own answer to the same request; screenshots go to $LOSSD_E2E_OUTPUT/playground (default
 .build/e2e-output/playground) so that a person can look."""
+import base64
 import gzip
 import json
 import math
@@ -229,6 +230,12 @@ def test_example_shows_the_apis_numbers(browser, url, http, output_dir, example)
         if per_sample.status_code == 200 and isinstance(per_sample.json()["value"], list):
             shown = hover_first_cell(browser, "chart-bars")
             assert same_number(page_number(shown.rsplit(": ", 1)[1]), first_element(per_sample.json()["value"])), shown
+    if example == "ignored-inf-row":
+        # The warning's example row is outlined in every chart, and compat pytorch's NaN gradient is drawn too.
+        browser.find_element(By.CSS_SELECTOR, '#warnings .card[data-code="IGNORED_ROW_NONFINITE"] .examples button').click()
+        marked = [c.get_attribute("data-marked") for c in browser.find_elements(By.CSS_SELECTOR, "#charts canvas[role=img]")]
+        assert len(marked) == 4 and set(marked) == {"1"}
+        assert "NaN" in browser.find_element(By.CSS_SELECTOR, "#chart-gradient-pytorch .note").text
     if example == "all-ignored":
         assert page_number(browser.find_element(By.ID, "value-0").text) == 0.0
         assert browser.find_element(By.ID, "value-1").text == "NaN"
@@ -349,6 +356,21 @@ def test_safetensors_and_npy_files_fill_the_editors(browser, url, http, tmp_path
     np.save(tmp_path / "input.npy", doubled)
     browser.find_element(By.ID, "file-input").send_keys(str(tmp_path / "input.npy"))
     WebDriverWait(browser, WAIT).until(lambda b: json.loads(b.find_element(By.ID, "tensor-input").get_attribute("value")) == doubled.tolist())
+    assert console_errors(browser) == []
+
+
+def test_a_dropped_npy_file_fills_the_tensor_it_lands_on(browser, url, tmp_path):
+    open_page(browser, url)
+    np.save(tmp_path / "labels.npy", np.array([[1, 0], [2, 2]], dtype=np.int64))
+    payload = base64.b64encode((tmp_path / "labels.npy").read_bytes()).decode()
+    browser.execute_script("""
+        const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], 'labels.npy'));
+        document.getElementById('tensor-target').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    """, payload)
+    WebDriverWait(browser, WAIT).until(lambda b: b.find_element(By.ID, "tensor-target").get_attribute("value") == "[[1, 0],\n [2, 2]]")
+    assert browser.find_element(By.ID, "shape-target").text.startswith("[2, 2]")
     assert console_errors(browser) == []
 
 

@@ -122,11 +122,11 @@ export function diverging(x, limit) {
   return `rgb(${Math.round(255 + (r - 255) * a)},${Math.round(255 + (g - 255) * a)},${Math.round(255 + (b - 255) * a)})`;
 }
 
-/** Colour of `x` in [0, 1] from white to dark blue. */
-export function sequential(x) {
+/** Colour of `x` in [0, top] from white to dark blue. */
+export function sequential(x, top = 1) {
   if (Number.isNaN(x)) return '#111111';
   if (!Number.isFinite(x)) return '#ff00ff';
-  const t = Math.max(0, Math.min(1, x));
+  const t = Math.max(0, Math.min(1, x / top));
   return `rgb(${Math.round(255 - 247 * t)},${Math.round(255 - 207 * t)},${Math.round(255 - 148 * t)})`;
 }
 
@@ -140,8 +140,8 @@ const tooltip = () => document.getElementById('tooltip');
  * arrow keys: `paint(ctx, cellWidth, cellHeight)` draws it, `describe(r, c)` names a cell.
  */
 class CellCanvas {
-  constructor({ rows, cols, cellWidth, cellHeight, paint, describe, label }) {
-    Object.assign(this, { rows, cols, cellWidth, cellHeight, paint, describe });
+  constructor({ rows, cols, cellWidth, cellHeight, paint, describe, label, marksColumns = false }) {
+    Object.assign(this, { rows, cols, cellWidth, cellHeight, paint, describe, marksColumns });
     this.canvas = Object.assign(document.createElement('canvas'), { width: cols * cellWidth, height: rows * cellHeight, tabIndex: 0 });
     this.canvas.setAttribute('role', 'img');
     this.canvas.setAttribute('aria-label', label + ' (arrow keys read the values)');
@@ -161,7 +161,10 @@ class CellCanvas {
     this.paint(ctx, this.cellWidth, this.cellHeight);
     ctx.lineWidth = 2;
     ctx.strokeStyle = '#f59e0b';
-    for (const r of this.marked) ctx.strokeRect(1, r * this.cellHeight + 1, this.canvas.width - 2, this.cellHeight - 2);
+    for (const i of this.marked) {
+      if (this.marksColumns) ctx.strokeRect(i * this.cellWidth + 1, 1, this.cellWidth - 2, this.canvas.height - 2);
+      else ctx.strokeRect(1, i * this.cellHeight + 1, this.canvas.width - 2, this.cellHeight - 2);
+    }
     if (this.cursor) {
       ctx.strokeStyle = '#000';
       ctx.strokeRect(this.cursor[1] * this.cellWidth + 1, this.cursor[0] * this.cellHeight + 1, this.cellWidth - 2, this.cellHeight - 2);
@@ -202,9 +205,10 @@ class CellCanvas {
     this.draw();
   }
 
-  /** Outlines row `r` (a warning's example), or clears the outlines when `r` is null. */
-  mark(r) {
-    this.marked = new Set(r === null || r >= this.rows ? [] : [r]);
+  /** Outlines sample `i` (a warning's example: a row, or a bar), or clears the outlines when `i` is null. */
+  mark(i) {
+    this.marked = new Set(i === null || i >= (this.marksColumns ? this.cols : this.rows) ? [] : [i]);
+    this.canvas.dataset.marked = [...this.marked].join(',');
     this.draw();
   }
 }
@@ -239,8 +243,10 @@ function legendOf(colour, low, high, text) {
  */
 export function heatmap({ title, matrix, kind, stats }) {
   const rows = Math.min(matrix.rows, MAX_ROWS), cols = Math.min(matrix.cols, MAX_COLS);
-  const limit = kind === 'diverging' ? Math.max(Math.abs(stats.min), Math.abs(stats.max)) || 1 : 1;
-  const colour = kind === 'diverging' ? (x) => diverging(x, limit) : sequential;
+  // Diverging: symmetric about 0 up to the largest |x|; sequential: 0 up to the largest x
+  // (so that 32000 small probabilities do not all look white).
+  const limit = (kind === 'diverging' ? Math.max(Math.abs(stats.min), Math.abs(stats.max)) : stats.max) || 1;
+  const colour = kind === 'diverging' ? (x) => diverging(x, limit) : (x) => sequential(x, limit);
   const cellWidth = Math.max(3, Math.min(56, Math.floor(WIDTH / cols)));
   const cellHeight = Math.max(4, Math.min(40, Math.floor(320 / rows)));
   const cells = new CellCanvas({
@@ -258,7 +264,7 @@ export function heatmap({ title, matrix, kind, stats }) {
   const note = `${capped}all ${stats.count.toLocaleString('en')} values: min ${shortNumber(stats.min)}, max ${shortNumber(stats.max)}, mean ${shortNumber(stats.mean)}` +
     (stats.nan ? `, ${stats.nan} NaN (black)` : '') + (stats.inf ? `, ${stats.inf} infinite (magenta)` : '');
   const legend = kind === 'diverging' ? legendOf(colour, -limit, limit, 'blue negative, red positive')
-    : legendOf(colour, 0, 1, 'probability');
+    : legendOf(colour, 0, limit, 'probability');
   return figure(title, note, cells, legend);
 }
 
@@ -270,7 +276,7 @@ export function bars({ title, values, stats, itemName }) {
   const top = Math.max(stats.max, 0) || 1, bottom = Math.min(stats.min, 0);
   const y = (v) => ((top - v) / (top - bottom)) * (height - 4) + 2;
   const cells = new CellCanvas({
-    rows: 1, cols: count, cellWidth, cellHeight: height, label: title,
+    rows: 1, cols: count, cellWidth, cellHeight: height, label: title, marksColumns: true,
     paint(ctx, w) {
       for (let i = 0; i < count; i++) {
         const v = values[i];
@@ -1161,7 +1167,7 @@ export function locate(text, tokens) {
 // The answer, drawn: one column per request (value, status, Server-Timing, what PyTorch
 // would return), warnings as cards whose examples outline rows in the charts, per-sample bars,
 // and heatmaps of the probabilities and of the gradient.
-import { statistics, tensorOfJSON, numberOf, formatNumber, shortNumber, Tensor } from './tensors.js';
+import { statistics, tensorOfJSON, numberOf, formatNumber, float32Text, shortNumber, Tensor } from './tensors.js';
 import { heatmap, bars } from './charts.js';
 
 /** Losses whose input has classes in dim 1. */
@@ -1244,7 +1250,8 @@ function answerColumn(run, index) {
     const valueNode = el('div', 'value');
     valueNode.id = `value-${index}`;
     if (value && value.shape.length === 0) {
-      valueNode.textContent = formatNumber(value.data[0]);
+      // A safetensors answer holds float32 bits: shown with lossd's own (shortest) digits.
+      valueNode.textContent = value.data instanceof Float32Array ? float32Text(value.data[0]) : formatNumber(value.data[0]);
       if (!Number.isFinite(value.data[0])) valueNode.classList.add('nan');
     } else if (value) {
       const s = statistics(value.data);
@@ -1254,7 +1261,7 @@ function answerColumn(run, index) {
     box.append(valueNode);
     const dl = el('dl');
     const add = (k, v) => { dl.append(el('dt', null, k), el('dd', null, v)); };
-    add('dtype', body.dtype || '');
+    add('dtype', body.dtype || value?.dtype || '');
     const grad = answerTensor(body.grad);
     if (grad) {
       const s = statistics(grad.data);
@@ -1418,15 +1425,19 @@ export function tensorToText(tensor, integer = false) {
   return tensor.shape.length > 1 ? text.replace(/\], \[/g, '],\n [') : text;
 }
 
+/** The shortest decimal text that reads back as the float32 `x` (as lossd writes float32). */
+export function float32Text(x) {
+  if (!Number.isFinite(x)) return formatNumber(x);
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number(x.toPrecision(digits));
+    if (Math.fround(candidate) === x) return String(candidate);
+  }
+  return String(x);
+}
+
 /** `x` as a float literal ("1.0", not "1"); for float32 data the shortest digits that give `x` back. */
 function floatText(x, single) {
-  let text = String(x);
-  if (single) {
-    for (let digits = 1; digits <= 9; digits++) {
-      const candidate = Number(x.toPrecision(digits));
-      if (Math.fround(candidate) === x) { text = String(candidate); break; }
-    }
-  }
+  const text = single ? float32Text(x) : String(x);
   return /[.eE]/.test(text) ? text : text + '.0';
 }
 
