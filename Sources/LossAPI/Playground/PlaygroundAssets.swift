@@ -1056,7 +1056,7 @@ button.primary kbd { background: transparent; color: #fff; border-color: #93c5fd
 .answer .value { font: 600 1.7rem/1.2 var(--mono); word-break: break-all; }
 .answer .value.nan { color: var(--bad); }
 .answer .code { font-family: var(--mono); color: var(--bad); font-weight: 700; }
-.answer dl { display: grid; grid-template-columns: auto 1fr; gap: 0 .6rem; margin: .4rem 0 0; }
+.answer dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 0 .6rem; margin: .4rem 0 0; }
 .answer dt { color: var(--muted); } .answer dd { margin: 0; font-family: var(--mono); }
 .timing { display: flex; gap: .3rem; flex-wrap: wrap; margin-top: .35rem; }
 .timing span { background: var(--panel); border: 1px solid var(--line); border-radius: 3px; padding: 0 .35rem; font: 12px var(--mono); }
