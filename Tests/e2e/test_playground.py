@@ -17,7 +17,6 @@ import pytest
 import requests
 from safetensors.numpy import save_file
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
@@ -111,8 +110,8 @@ def snippet(browser, fmt):
 def request_of_page(browser):
     """The URL and body the page sent, read back from its Python snippet (which the API then answers)."""
     scope = {}
-    code = snippet(browser, "python").replace("r = requests.post(url, headers=headers, data=body)", "")
-    exec(code.replace('print(r.status_code, r.headers.get("Server-Timing"))', "").replace("print(r.json())", ""), scope)
+    code = snippet(browser, "python")
+    exec(code[:code.index("r = requests.post(")], scope)  # the lines that set url, headers and body
     return scope["url"], scope["headers"], scope["body"]
 
 
@@ -143,7 +142,7 @@ def test_page_and_assets_are_served_compressed_with_security_headers(http, url):
     assert http.get(url + "/playground").text == page.text
     assets = re.findall(r'(?:src|href)="(/playground/[^"]+)"', page.text)
     scripts = [a for a in assets if a.endswith(".js")]
-    seen, total, on_wire = set(), len(page.content), 0
+    seen, total = set(), len(page.content)
     while scripts:  # follow the module imports
         path = scripts.pop()
         if path in seen:
@@ -153,11 +152,10 @@ def test_page_and_assets_are_served_compressed_with_security_headers(http, url):
         assert raw.status_code == 200 and raw.headers["Content-Type"] == "text/javascript; charset=utf-8"
         total += len(raw.content)
         scripts += ["/playground/" + name for name in re.findall(r"from '\./([\w.-]+)'", raw.text)]
-        compressed = requests.get(url + path, headers={"Accept-Encoding": "gzip"}, stream=True)
-        if len(raw.content) >= 4096:
+        if len(raw.content) >= 4096:  # lossd's default compression threshold
+            compressed = requests.get(url + path, headers={"Accept-Encoding": "gzip"}, stream=True)
             assert compressed.headers.get("Content-Encoding") == "gzip"
-            on_wire += len(compressed.raw.read())
-            assert gzip.decompress(requests.get(url + path, headers={"Accept-Encoding": "gzip"}, stream=True).raw.read()) == raw.content
+            assert gzip.decompress(compressed.raw.read()) == raw.content
     for path in assets:
         if not path.endswith(".js"):
             total += len(requests.get(url + path).content)
@@ -259,7 +257,7 @@ def test_copy_as_curl_and_python_reproduce_the_answer(browser, url, output_dir):
     wait_for_run(browser, before)
     shown = page_number(browser.find_element(By.ID, "value-0").text)
     scope = {}
-    exec(snippet(browser, "python").replace("print(", "(lambda *a: None)("), scope)
+    exec(snippet(browser, "python"), scope)  # its prints go to pytest's captured output
     assert scope["r"].status_code == 200 and same_number(api_value(scope["r"].json()["value"]), shown)
     curl = subprocess.run(["bash", "-c", snippet(browser, "curl")], capture_output=True, check=True, timeout=60)
     assert same_number(api_value(json.loads(curl.stdout)["value"]), shown)
@@ -271,7 +269,6 @@ def test_copy_as_curl_and_python_reproduce_the_answer(browser, url, output_dir):
 
 def test_keyboard_only_use(browser, url, http):
     open_page(browser, url)
-    body = browser.find_element(By.TAG_NAME, "body")
     browser.execute_script("document.activeElement && document.activeElement.blur()")
 
     def tab_to(element_id, limit=60):
@@ -313,7 +310,7 @@ def test_keyboard_only_use(browser, url, http):
     readout = browser.find_element(By.CSS_SELECTOR, "#chart-gradient output").text
     assert readout.startswith("row 0, element 2: ")
     assert page_number(readout.rsplit(": ", 1)[1]) == expected["grad"][2]
-    assert body.is_displayed() and console_errors(browser) == []
+    assert console_errors(browser) == []
 
 
 def test_generated_logits_are_seeded_and_computed(browser, url, http):
