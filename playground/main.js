@@ -5,7 +5,7 @@ import { JobForm } from './form.js';
 import { EXAMPLES } from './examples.js';
 import { renderAnswers } from './render.js';
 import { snippet } from './copyas.js';
-import { pointerTokens, locate } from './pointer.js';
+import { showPointer, clearPointers } from './pointer.js';
 import { generateLogits } from './tensors.js';
 import { readNpy, readSafetensors } from './files.js';
 
@@ -30,35 +30,6 @@ async function loadCatalogue() {
     document.body.dataset.ready = 'true';
   } catch (error) {
     setStatus(error.status === 401 ? 'This lossd requires a bearer token: enter it above.' : String(error.message), true);
-  }
-}
-
-/** Removes the highlights of an earlier problem's pointers. */
-function clearPointers() {
-  for (const view of document.querySelectorAll('.pointer-view')) view.hidden = true;
-  for (const node of document.querySelectorAll('.has-error')) node.classList.remove('has-error');
-}
-
-/** Highlights the element a problem's JSON pointer names: in a tensor editor, or the option's control. */
-function showPointer(pointer, focus) {
-  const [name, ...rest] = pointerTokens(pointer);
-  const area = $('tensor-' + name);
-  if (area && !area.readOnly) {
-    const range = locate(area.value, rest);
-    area.classList.add('has-error');
-    if (!range) return;
-    const [start, end] = range;
-    const view = $('pointer-' + name);
-    const from = Math.max(0, start - 120), to = Math.min(area.value.length, end + 120);
-    const mark = document.createElement('mark');
-    mark.textContent = area.value.slice(start, end);
-    view.replaceChildren((from > 0 ? '…' : '') + area.value.slice(from, start), mark, area.value.slice(end, to) + (to < area.value.length ? '…' : ''));
-    view.hidden = false;
-    if (focus) { area.focus(); area.setSelectionRange(start, end); }
-  } else if (name === 'options' && rest.length) {
-    const control = $('opt-' + rest[0]) || $('opt-extra');
-    control.classList.add('has-error');
-    if (focus) control.focus();
   }
 }
 

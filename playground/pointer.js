@@ -1,5 +1,5 @@
 // JSON pointers (RFC 6901) of lossd's problems, found in the text of an editor so that the
-// offending element can be selected and highlighted.
+// offending element is selected and highlighted there (or the option's control outlined).
 
 /** Splits "/a/0/b~1c" into ["a", "0", "b/c"]. */
 export function pointerTokens(pointer) {
@@ -72,4 +72,33 @@ export function locate(text, tokens) {
   }
   const [start, end] = skip();
   return end > start ? [start, end] : null;
+}
+
+/** Removes the highlights of an earlier problem's pointers. */
+export function clearPointers() {
+  for (const view of document.querySelectorAll('.pointer-view')) view.hidden = true;
+  for (const node of document.querySelectorAll('.has-error')) node.classList.remove('has-error');
+}
+
+/** Highlights the element a problem's JSON pointer names: in a tensor editor, or the option's control. */
+export function showPointer(pointer, focus) {
+  const [name, ...rest] = pointerTokens(pointer);
+  const area = document.getElementById('tensor-' + name);
+  if (area && !area.readOnly) {
+    const range = locate(area.value, rest);
+    area.classList.add('has-error');
+    if (!range) return;
+    const [start, end] = range;
+    const view = document.getElementById('pointer-' + name);
+    const from = Math.max(0, start - 120), to = Math.min(area.value.length, end + 120);
+    const mark = document.createElement('mark');
+    mark.textContent = area.value.slice(start, end);
+    view.replaceChildren((from > 0 ? '…' : '') + area.value.slice(from, start), mark, area.value.slice(end, to) + (to < area.value.length ? '…' : ''));
+    view.hidden = false;
+    if (focus) { area.focus(); area.setSelectionRange(start, end); }
+  } else if (name === 'options' && rest.length) {
+    const control = document.getElementById('opt-' + rest[0]) || document.getElementById('opt-extra');
+    control.classList.add('has-error');
+    if (focus) control.focus();
+  }
 }

@@ -221,6 +221,11 @@ def test_example_shows_the_apis_numbers(browser, url, http, output_dir, example)
         assert EXPECTED_WARNING[example] in codes
         shown = hover_first_cell(browser, "chart-gradient")
         assert same_number(page_number(shown.rsplit(": ", 1)[1]), first_element(main.json()["grad"])), shown
+        if job.get("options", {}).get("class_dim") is None and "cross_entropy" in target_url:
+            logits = np.array([[api_value(x) for x in row] for row in json.loads(body)["input"]], dtype=np.float64)
+            first_row = np.exp(logits[0] - logits[0].max())
+            shown = hover_first_cell(browser, "chart-probabilities")
+            assert math.isclose(page_number(shown.rsplit(": ", 1)[1]), first_row[0] / first_row.sum(), rel_tol=1e-12), shown
         per_sample_job = json.loads(body)
         per_sample_job.setdefault("options", {})["reduction"] = "none"
         per_sample_job["outputs"] = ["value"]
@@ -242,6 +247,10 @@ def test_example_shows_the_apis_numbers(browser, url, http, output_dir, example)
         assert main.json()["errors"][0]["pointer"] == "/target/1"
         mark = browser.find_element(By.CSS_SELECTOR, "#pointer-target mark")
         assert mark.is_displayed() and mark.text == "3"
+        browser.find_element(By.CSS_SELECTOR, '#answer-0 .pointer-link[data-pointer="/target/1"]').click()
+        assert browser.switch_to.active_element.get_attribute("id") == "tensor-target"
+        selected = browser.execute_script("const a = document.activeElement; return a.value.slice(a.selectionStart, a.selectionEnd)")
+        assert selected == "3"
     if example == "hf-class-last" and main.status_code != 200:
         # Today's lossd has no class_dim: the page shows its answer, not a made-up one.
         assert main.json()["code"] in ("INVALID_OPTION", "SHAPE_MISMATCH")
