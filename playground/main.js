@@ -82,6 +82,16 @@ function showSnippet() {
   for (const b of document.querySelectorAll('.copy-buttons button')) b.setAttribute('aria-selected', String(b.dataset.format === copyFormat));
   $('snippet').textContent = snippet(copyFormat, lastRequest, location.origin);
   $('snippet').dataset.format = copyFormat;
+  $('save-body').hidden = lastRequest.format !== 'safetensors';
+}
+
+/** Saves a safetensors request body as job.safetensors, the file the snippets read. */
+function saveBody() {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([lastRequest.body], { type: 'application/octet-stream' }));
+  link.download = 'job.safetensors';
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 0);
 }
 
 async function copySnippet(format) {
@@ -173,6 +183,7 @@ function start() {
   });
   for (const b of document.querySelectorAll('.copy-buttons button')) b.addEventListener('click', () => copySnippet(b.dataset.format));
   $('gen-button').addEventListener('click', generate);
+  $('save-body').addEventListener('click', saveBody);
   $('file-input').addEventListener('change', () => { const f = $('file-input').files[0]; if (f) loadFile(f); });
   acceptDrops($('drop-zone'));
   acceptDrops($('tensors'));

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import requests
-from safetensors.numpy import save_file
+from safetensors.numpy import load_file, save_file
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -380,7 +380,7 @@ def test_a_dropped_npy_file_fills_the_tensor_it_lands_on(browser, url, tmp_path)
     assert console_errors(browser) == []
 
 
-def test_large_answer_is_summarised(browser, url, output_dir):
+def test_large_answer_is_summarised(browser, url, output_dir, tmp_path):
     open_page(browser, url)
     shape = browser.find_element(By.ID, "gen-shape")
     browser.find_element(By.CSS_SELECTOR, "#generator summary").click()
@@ -396,6 +396,17 @@ def test_large_answer_is_summarised(browser, url, output_dir):
     assert note.startswith("showing 64 of 512 samples and 128 of 2500 classes; all 1,280,000 values")
     assert "showing 256 of 512 samples" in browser.find_element(By.CSS_SELECTOR, "#chart-bars .note").text
     browser.save_screenshot(str(output_dir / "large.png"))
+    # The body is saved as job.safetensors, and the curl snippet sends it for the same answer.
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    curl = snippet(browser, "curl")
+    assert "--data-binary @job.safetensors" in curl
+    browser.find_element(By.ID, "save-body").click()
+    saved = tmp_path / "job.safetensors"
+    WebDriverWait(browser, WAIT).until(lambda b: saved.exists() and saved.stat().st_size > 5_120_000)
+    subprocess.run(["bash", "-c", curl], cwd=tmp_path, check=True, timeout=120, capture_output=True)
+    answer = load_file(str(tmp_path / "answer.safetensors"))
+    assert np.float32(browser.find_element(By.ID, "value-0").text) == answer["value"]  # shortest float32 digits
+    assert answer["grad"].shape == (512, 2500)
     assert console_errors(browser) == []
 
 
