@@ -2,7 +2,8 @@ import HTTPServer
 import LossKernels
 
 extension LossService {
-    /// The route table of shared/API.md (openapi.yaml describes the same routes).
+    /// The route table of shared/API.md (openapi.yaml describes the same routes), and the
+    /// playground's page and assets (`PlaygroundPage`), which are no part of the API.
     static func addRoutes(to router: inout Router<RouteHandler>) {
         router.add("GET", "/") { _, _, _, _ in try PlaygroundPage.response(for: PlaygroundPage.pageName) }
         router.add("GET", "/playground") { _, _, _, _ in try PlaygroundPage.response(for: PlaygroundPage.pageName) }
