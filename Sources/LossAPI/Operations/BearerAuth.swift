@@ -2,7 +2,9 @@ import HTTPServer
 
 /// Optional bearer-token authentication (RFC 6750) in front of the service.
 ///
-/// Every route but the health and metrics ones (`LossService.operationalPaths`) requires
+/// Every route but the health and metrics ones (`LossService.operationalPaths`) and the
+/// playground's page and assets (`LossService.isPlaygroundPath`, which hold no data: the page
+/// asks for the token and sends it with its API calls) requires
 /// `Authorization: Bearer <token>`. A missing or malformed header is answered 401 with
 /// `WWW-Authenticate: Bearer realm="lossd"`; a wrong token 401 with
 /// `WWW-Authenticate: Bearer realm="lossd", error="invalid_token"`; both carry the service's
@@ -19,7 +21,7 @@ public struct BearerAuth: Sendable {
     /// `exchange`, behind the token check; `service` renders the 401 problem and names its route.
     public func wrap(_ exchange: @escaping Exchange, service: LossService) -> Exchange {
         { request in
-            if LossService.operationalPaths.contains(request.path) {
+            if LossService.operationalPaths.contains(request.path) || LossService.isPlaygroundPath(request.path) {
                 return exchange(request)
             }
             let problem: Problem

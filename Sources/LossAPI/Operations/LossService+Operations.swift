@@ -9,6 +9,12 @@ extension LossService {
         "/healthz", "/readyz", "/metrics", "/v2/health/live", "/v2/health/ready",
     ]
 
+    /// Whether `path` is the playground's page (`/`, `/playground`) or one of its assets
+    /// (`/playground/{asset}`): static files served without a token.
+    public static func isPlaygroundPath(_ path: String) -> Bool {
+        path == "/" || path == "/playground" || (path.hasPrefix("/playground/") && !path.dropFirst(12).contains("/"))
+    }
+
     /// The metrics and access-log `route` label of `request`: the template of the route its
     /// path matches (for any method), or `unmatched`. Bounded by the route table, never a raw path.
     public func routeLabel(for request: Request) -> String {

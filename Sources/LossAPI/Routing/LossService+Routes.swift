@@ -2,8 +2,14 @@ import HTTPServer
 import LossKernels
 
 extension LossService {
-    /// The route table of shared/API.md (openapi.yaml describes the same routes).
+    /// The route table of shared/API.md (openapi.yaml describes the same routes), and the
+    /// playground's page and assets (`PlaygroundPage`), which are no part of the API.
     static func addRoutes(to router: inout Router<RouteHandler>) {
+        router.add("GET", "/") { _, _, _, _ in try PlaygroundPage.response(for: PlaygroundPage.pageName) }
+        router.add("GET", "/playground") { _, _, _, _ in try PlaygroundPage.response(for: PlaygroundPage.pageName) }
+        router.add("GET", "/playground/{asset}") { _, _, parameters, _ in
+            try PlaygroundPage.response(for: parameters["asset"]!)
+        }
         router.add("GET", "/healthz") { _, _, _, _ in .json(#"{"status":"ok"}"#) }
         router.add("GET", "/readyz") { service, _, _, _ in service.readinessResponse() }
         router.add("GET", "/openapi.yaml") { _, _, _, _ in
