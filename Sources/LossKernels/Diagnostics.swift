@@ -75,6 +75,11 @@ public struct LossWarning: Sendable, Equatable {
         self.init(code: code.code, message: code.message, count: count, examples: examples)
     }
 
+    /// A warning of `code` about the tensor called `tensor` (its message names it).
+    public init(_ code: WarningCode, about tensor: String, count: Int, examples: [Int]) {
+        self.init(code: code.code, message: tensor + " " + code.message, count: count, examples: examples)
+    }
+
     public init(code: String, message: String, count: Int, examples: [Int]) {
         self.code = code
         self.message = message

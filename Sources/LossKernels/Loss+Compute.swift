@@ -48,6 +48,10 @@ extension Loss {
         let descriptor = descriptor(job.name)
         let job = try prepared(job, descriptor)
         var computed = try descriptor.compute(job, gradientStorage)
+        computed.result.diagnostics.warnings += nanWarnings(job, descriptor)
+        if computed.result.diagnostics.warnings.isEmpty, !isFinite(computed.result) {
+            computed.result.diagnostics.warnings.append(LossWarning(.nonfiniteResult, count: 1, examples: []))
+        }
         if computed.safeDiffersFromPyTorch {
             var torchJob = job
             torchJob.options.compat = .pytorch
@@ -65,6 +69,28 @@ extension Loss {
             computed.result.diagnostics.pytorch = PyTorchComparison.entries(safe: safe, pytorch: torch)
         }
         return computed.result
+    }
+
+    /// NAN_IN_TENSOR for each floating tensor but the first differentiable one (whose NaNs the
+    /// kernels count and name) and for grad_output.
+    private static func nanWarnings(_ job: LossJob, _ descriptor: LossDescriptor) -> [LossWarning] {
+        let first = descriptor.differentiable.first?.name
+        let named = descriptor.tensors.filter { $0.name != first }.compactMap { spec in
+            job.tensors[spec.name].map { (spec.name, $0) }
+        } + (job.gradOutput.map { [("grad_output", $0)] } ?? [])
+        return named.compactMap { name, tensor in
+            guard tensor.isFloatingPoint else { return nil }
+            var nan = PositionSample()
+            for (i, v) in tensor.doubles.enumerated() where v.isNaN { nan.hit(i) }
+            return nan.count == 0 ? nil : LossWarning(.nanInTensor, about: name, count: nan.count, examples: nan.examples)
+        }
+    }
+
+    /// Whether the value and every gradient are finite (gradients judged by their L2 norm, which
+    /// the kernels compute anyway: a NaN or infinite element makes it so).
+    private static func isFinite(_ result: LossResult) -> Bool {
+        if let norm = result.diagnostics.stat("grad_l2_norm"), !norm.isFinite { return false }
+        return result.value.doubles.allSatisfy(\.isFinite)
     }
 
     /// The job checked against its descriptor (no unknown or missing tensor, storage that fits

@@ -51,6 +51,7 @@ extension Loss {
     {
         let layout = try ClassLayout(inputShape: job.input.shape)
         let o = job.options
+        try requireRepresentableReciprocal(o.real(.temperature), o.dtype)
         let weight = try classWeight(job.weight, layout)
         let row = SoftmaxRow(
             classes: layout.classes, weight: weight, weightSum: weight?.reduce(0, +) ?? Double(layout.classes),
@@ -74,6 +75,16 @@ extension Loss {
         let row = SoftmaxRow(classes: layout.classes, weight: weight, weightSum: 0, smoothing: 0, temperature: 1,
                              zLoss: 0, pytorch: job.options.compat == .pytorch)
         return try classIndexTargets(job, layout, row: row, nll: true)
+    }
+
+    /// A temperature whose reciprocal the dtype holds: at least the dtype's smallest normal
+    /// number (1e-300 passes "positive" but is 0 in float32, and 1/1e-320 overflows float64).
+    private static func requireRepresentableReciprocal(_ temperature: Double, _ dtype: DType) throws(LossError) {
+        let smallest = dtype == .float32 ? Double(Float.leastNormalMagnitude) : Double.leastNormalMagnitude
+        guard temperature >= smallest else {
+            throw LossError(kind: .invalidOption, option: "temperature",
+                            detail: "temperature \(temperature) is below \(smallest), the smallest \(dtype.rawValue) whose reciprocal is finite")
+        }
     }
 
     private static func classWeight(_ t: Tensor?, _ layout: ClassLayout) throws(LossError) -> [Double]? {

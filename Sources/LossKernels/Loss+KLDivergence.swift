@@ -6,7 +6,9 @@ import Glibc
 /// log_target = false:  l = xlogy(y, y) - y * x     dl/dx = -y      (xlogy(0, y) = 0)
 /// log_target = true:   l = exp(y) * (y - x)        dl/dx = -exp(y)
 /// ```
-/// mean divides by numel; batchmean by input.size(0) (the sum for a 0-d input).
+/// mean divides by numel; batchmean by input.size(0) (the sum for a 0-d input). Where p = 0 meets
+/// an infinite log ratio (input -inf, or a log target of -inf) PyTorch's term is 0 * inf = NaN;
+/// safe mode answers the limit, 0, and both modes warn ZERO_TARGET_INFINITE_INPUT.
 extension LossName {
     /// `torch.nn.functional.kl_div`.
     public static let klDiv = LossName(declaring: "kl_div")
@@ -31,10 +33,24 @@ extension Loss {
     static func klDivergence(_ job: LossJob) throws(LossError) -> Computed {
         let e = try Elementwise(job)
         let logTarget = job.options.boolean(.logTarget)
-        return try e.run { _, x, y in
-            if logTarget { return (exp(y) * (y - x), -exp(y)) }
+        let pytorch = job.options.compat == .pytorch
+        // p = 0 times an infinite log ratio: PyTorch's term is NaN, its limit is 0.
+        var zeroTimesInfinite = WarningCollector(.zeroTargetInfiniteInput)
+        for i in e.x.indices {
+            let (x, y) = (e.x[i], e.y[i])
+            if logTarget ? (y == -.infinity && x.isFinite) : (y == 0 && x == -.infinity) { zeroTimesInfinite.hit(i) }
+        }
+        var computed = try e.run { _, x, y in
+            let p = logTarget ? exp(y) : y
+            if p == 0 && !pytorch { return (0, -p) }
+            if logTarget { return (p * (y - x), -p) }
             let xlogy = y.isNaN ? Double.nan : (y == 0 ? 0 : y * log(y))
             return (xlogy - y * x, -y)
         }
+        if let warning = zeroTimesInfinite.warning {
+            computed.result.diagnostics.warnings.append(warning)
+            computed.safeDiffersFromPyTorch = computed.safeDiffersFromPyTorch || !pytorch
+        }
+        return computed
     }
 }

@@ -7,7 +7,9 @@ import Glibc
 /// l = a_t * ce * (1 - p_t)^gamma,   a_t = alpha y + (1 - alpha)(1 - y)  (a_t = 1 if alpha < 0)
 /// dl/dx = a_t * [ (p - y) (1 - p_t)^gamma - ce * gamma (1 - p_t)^(gamma - 1) * p (1 - p) (2y - 1) ]
 /// ```
-/// (the second term is 0 for gamma = 0, as autograd's pow backward makes it).
+/// (the second term is 0 for gamma = 0, as autograd's pow backward makes it; for 0 < gamma < 1 at
+/// a saturated logit, 1 - p_t = 0, PyTorch's pow backward gives inf * 0 = NaN: safe mode answers
+/// the limit, 0, and both modes warn SATURATED_FOCAL_GRADIENT).
 extension LossName {
     /// `torchvision.ops.sigmoid_focal_loss`.
     public static let sigmoidFocalLoss = LossName(declaring: "sigmoid_focal_loss")
@@ -34,16 +36,32 @@ extension Loss {
     static func sigmoidFocal(_ job: LossJob) throws(LossError) -> Computed {
         let e = try Elementwise(job)
         let alpha = job.options.real(.alpha), gamma = job.options.real(.gamma)
+        let pytorch = job.options.compat == .pytorch
         let x = e.x
-        return try e.run(probability: { sigmoid(x[$0]) }) { _, x, y in
+        var saturated = WarningCollector(.saturatedFocalGradient)
+        var computed = try e.run(probability: { sigmoid(x[$0]) }) { i, x, y in
             let p = sigmoid(x)
             let ce = (1 - y) * x - logSigmoid(x)
             let pt = p * y + (1 - p) * (1 - y)
             let m = pow(1 - pt, gamma)
             let at = alpha >= 0 ? alpha * y + (1 - alpha) * (1 - y) : 1
             let dpt = p * (1 - p) * (y - (1 - y))
-            let dm = gamma == 0 ? 0 : gamma * pow(1 - pt, gamma - 1) * -dpt
+            let dm: Double
+            if gamma == 0 {
+                dm = 0
+            } else if gamma < 1 && 1 - pt == 0 {
+                // (1 - p_t)^(gamma - 1) is infinite and dp_t is 0: PyTorch's NaN; the limit is 0.
+                saturated.hit(i)
+                dm = pytorch ? gamma * pow(1 - pt, gamma - 1) * -dpt : 0
+            } else {
+                dm = gamma * pow(1 - pt, gamma - 1) * -dpt
+            }
             return (at * (ce * m), at * ((p - y) * m + ce * dm))
         }
+        if let warning = saturated.warning, job.computeGradient {
+            computed.result.diagnostics.warnings.append(warning)
+            computed.safeDiffersFromPyTorch = computed.safeDiffersFromPyTorch || !pytorch
+        }
+        return computed
     }
 }

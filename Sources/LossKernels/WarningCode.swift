@@ -39,10 +39,22 @@ public struct WarningCode: Sendable, Hashable {
     public static let logClamped = WarningCode(
         "LOG_CLAMPED", "log(input) or log(1 - input) fell below PyTorch's clamp at -100")
 
+    public static let nanInTensor = WarningCode(
+        "NAN_IN_TENSOR", "has NaN elements: PyTorch carries them into the loss and its gradient")
+    public static let zeroTargetInfiniteInput = WarningCode(
+        "ZERO_TARGET_INFINITE_INPUT",
+        "target 0 where the input is -inf: PyTorch's 0 * -inf term is NaN; safe mode takes its limit, 0")
+    public static let saturatedFocalGradient = WarningCode(
+        "SATURATED_FOCAL_GRADIENT",
+        "saturated logits with gamma < 1: PyTorch's gradient is 0 * inf = NaN there; safe mode takes its limit, 0")
+    public static let nonfiniteResult = WarningCode(
+        "NONFINITE_RESULT", "the loss or its gradient is not finite: an input or option overflows the dtype")
+
     /// Every code, in the order the API docs list them.
     public static let all: [WarningCode] = [
         .ignoredRowNonfinite, .allTargetsIgnored, .zeroWeightSum, .targetLogitNegInf, .nonfiniteInput,
         .inputLooksLikeProbabilities, .inputNotLogProbabilities, .ignoreIndexIsAClass, .extremeLogits,
-        .probabilityTargetsNotNormalized, .logClamped,
+        .probabilityTargetsNotNormalized, .logClamped, .nanInTensor, .zeroTargetInfiniteInput,
+        .saturatedFocalGradient, .nonfiniteResult,
     ]
 }

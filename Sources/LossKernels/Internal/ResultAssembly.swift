@@ -23,9 +23,11 @@ enum ResultAssembly {
         }
     }
 
+    /// `grad_l2_norm` and `grad_max_abs`. A NaN element makes the sum of squares NaN; the
+    /// maximum (whose comparisons skip NaN) is then reported as NaN too.
     static func gradStats(_ d: inout Diagnostics, sumSquares: Double, maxAbs: Double) {
         d.stats.append(.init("grad_l2_norm", .double(sumSquares.squareRoot())))
-        d.stats.append(.init("grad_max_abs", .double(maxAbs)))
+        d.stats.append(.init("grad_max_abs", .double(sumSquares.isNaN ? .nan : maxAbs)))
     }
 
     /// Appends `key` when the set it summarizes is not empty.

@@ -36,7 +36,8 @@ struct WarningCollector {
     }
 }
 
-/// Running min / max / sum of a quantity over a set of samples.
+/// Running min / max / sum of a quantity over a set of samples. One NaN sample makes the
+/// min and max NaN too (a NaN loss must not be summarised by the finite ones around it).
 struct RunningStats {
     var count = 0
     var sum = 0.0
@@ -46,15 +47,22 @@ struct RunningStats {
     mutating func add(_ v: Double) {
         count += 1
         sum += v
-        if v < min { min = v }
-        if v > max { max = v }
+        include(min: v, max: v)
     }
 
     mutating func merge(_ o: RunningStats) {
         count += o.count
         sum += o.sum
-        if o.min < min { min = o.min }
-        if o.max > max { max = o.max }
+        include(min: o.min, max: o.max)
+    }
+
+    private mutating func include(min low: Double, max high: Double) {
+        if low.isNaN || high.isNaN || min.isNaN {
+            (min, max) = (.nan, .nan)
+            return
+        }
+        if low < min { min = low }
+        if high > max { max = high }
     }
 
     var mean: Double { sum / Double(count) }

@@ -145,6 +145,24 @@ def safe_expectation(loss, x, y, weight, pos_weight, grad_output, opts, torch_re
     """compat=safe: ignored positions give exactly zero value and gradient whatever their logits;
     a mean over zero counted targets (or zero weight sum) is 0 with zero gradient. Computed with
     torch by replacing ignored rows' logits with zeros (finite rows get zero gradient there)."""
+    if loss == "sigmoid_focal_loss" and 0 < opts.get("gamma", 2.0) < 1:
+        # Saturated logits (1 - p_t == 0): torch's pow backward gives inf * 0 = NaN; the limit is 0.
+        p = torch.sigmoid(x)
+        saturated = (p * y + (1 - p) * (1 - y)) == 1
+        value, grad = torch_result
+        return value, torch.where(saturated, torch.zeros_like(grad), grad)
+    if loss == "kl_div":
+        # p = 0 against an infinite log ratio: torch's term is 0 * inf = NaN; the limit is 0.
+        log_target = opts.get("log_target", False)
+        limit = (y == -math.inf) & torch.isfinite(x) if log_target else (y == 0) & (x == -math.inf)
+        if limit.any():
+            terms = F.kl_div(x, y, reduction="none", log_target=log_target)
+            terms = torch.where(limit, torch.zeros_like(terms), terms)
+            red = opts.get("reduction", "mean")
+            value = {"none": terms, "sum": terms.sum(), "mean": terms.mean(),
+                     "batchmean": terms.sum() / (x.shape[0] if x.dim() > 0 else 1)}[red]
+            return value, torch_result[1]
+        return None
     if loss not in ("cross_entropy", "nll_loss"):
         if opts.get("reduction", "mean") in ("mean", "batchmean") and x.numel() == 0:
             return torch.zeros(()), torch.zeros_like(x)
@@ -328,6 +346,13 @@ def main():
         add(f"kl/{red}", "kl_div", q, p, {"reduction": red})
         add(f"kl/log-target/{red}", "kl_div", q, torch.log_softmax(randn(3, 4), 1),
             {"reduction": red, "log_target": True})
+        # Issue 18.6: a zero target where the input is -inf (and a log target of -inf).
+        q_inf = q.clone()
+        q_inf[0, 1] = -math.inf
+        add(f"kl/zero-target-at-minus-inf/{red}", "kl_div", q_inf, p, {"reduction": red})
+        log_p = torch.log_softmax(randn(3, 4), 1)
+        log_p[1, 2] = -math.inf
+        add(f"kl/log-target-minus-inf/{red}", "kl_div", q, log_p, {"reduction": red, "log_target": True})
 
     out = {"torch_version": torch.__version__.split("+")[0], "cases": CASES}
     path = os.path.join(HERE, "golden.json")
