@@ -677,7 +677,8 @@ components:
           enum: [IGNORED_ROW_NONFINITE, ALL_TARGETS_IGNORED, ZERO_WEIGHT_SUM, TARGET_LOGIT_NEG_INF,
                  NONFINITE_INPUT, INPUT_LOOKS_LIKE_PROBABILITIES, INPUT_NOT_LOG_PROBABILITIES,
                  IGNORE_INDEX_IS_A_CLASS, EXTREME_LOGITS, PROBABILITY_TARGETS_NOT_NORMALIZED,
-                 LOG_CLAMPED]
+                 LOG_CLAMPED, NAN_IN_TENSOR, ZERO_TARGET_INFINITE_INPUT, SATURATED_FOCAL_GRADIENT,
+                 NONFINITE_RESULT]
         message: { type: string }
         count: { type: integer }
         examples: { type: array, items: { type: integer } }
@@ -726,26 +727,60 @@ components:
                   error: { $ref: "#/components/schemas/Problem" }
     Catalogue:
       type: object
-      required: [losses]
+      required: [losses, warnings]
       properties:
         losses:
           type: array
           items:
             type: object
-            required: [name, options, targets]
+            required: [name, tensors, gradients, options, targets, reductions]
             properties:
               name: { type: string }
               description: { type: string }
+              tensors:
+                type: array
+                description: The tensors a job carries besides grad_output, in wire order.
+                items:
+                  type: object
+                  required: [name, role, required, differentiable]
+                  properties:
+                    name: { type: string }
+                    role: { type: string, enum: [floating, class_indices, class_indices_or_probabilities, lengths] }
+                    required: { type: boolean }
+                    differentiable: { type: boolean }
+                    description: { type: string }
+              gradients:
+                type: array
+                description: Result members of the gradients (grad, then grad_NAME).
+                items: { type: string }
               targets: { type: array, items: { type: string } }
+              reductions: { type: array, items: { $ref: "#/components/schemas/Reduction" } }
+              weight: { type: boolean }
+              pos_weight: { type: boolean }
               options:
                 type: array
                 items:
                   type: object
-                  required: [name, default]
+                  required: [name, type, default]
                   properties:
                     name: { type: string }
+                    type: { type: string, enum: [string, boolean, integer, number] }
                     default: {}
                     description: { type: string }
+                    enum: { type: array, items: { type: string } }
+                    minimum: { type: number }
+                    maximum: { type: number }
+                    exclusiveMinimum: { type: number }
+                    exclusiveMaximum: { type: number }
+        warnings:
+          type: array
+          description: Every warning code lossd can raise, with its message.
+          items:
+            type: object
+            required: [code, message]
+            properties:
+              code: { type: string }
+              message: { type: string }
     OIPTensorMetadata:
       type: object
       required: [name, datatype, shape]
