@@ -91,11 +91,17 @@ def test_gzip_only_where_it_pays() -> None:
     assert _wire.gzip_if_it_pays(text, False) is None
 
 
-def test_json_job_is_shape_and_data_with_the_dtype() -> None:
-    job = _wire.json_job({"input": np.array([[1.5, float("nan")]], np.float32)}, {"reduction": "sum"}, ["value"])
-    assert job["input"]["shape"] == [1, 2] and job["input"]["dtype"] == "float32"
-    assert job["options"] == {"reduction": "sum"} and job["outputs"] == ["value"]
-    assert b"NaN" in _wire.dump_json(job)
+def test_json_job_is_shape_and_data_with_the_shortest_digits_of_its_dtype() -> None:
+    tensors = {"input": np.array([[0.1, 1e-7], [-2.5, 3.0]], np.float32), "target": np.array([1, 0]),
+               "weight": np.array([1.5, float("nan")], np.float32)}
+    text = _wire.dump_json({"loss": "x", **_wire.json_job(tensors, {"reduction": "sum"}, ["value"])})
+    assert b'"data":[0.1,1e-07,-2.5,3.0]' in text and b'"data":[1,0]' in text
+    job = json.loads(text)
+    assert job["input"] == {"shape": [2, 2], "dtype": "float32", "data": [0.1, 1e-7, -2.5, 3.0]}
+    assert job["target"]["dtype"] == "int64" and np.isnan(job["weight"]["data"][1])
+    assert job["options"] == {"reduction": "sum"} and job["outputs"] == ["value"] and job["loss"] == "x"
+    for name, array in tensors.items():
+        np.testing.assert_array_equal(np.asarray(job[name]["data"], array.dtype).reshape(array.shape), array)
 
 
 def test_problem_codes_become_their_classes() -> None:

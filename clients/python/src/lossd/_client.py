@@ -368,7 +368,8 @@ class Client(_Core):
     def _send(self, request: _Request) -> _Answer:
         attempts = _Attempts(self, request)
         for delay in attempts:
-            time.sleep(delay)
+            if delay:
+                time.sleep(delay)
             try:
                 return self._exchange(request)
             except (httpx.HTTPError, LossdError) as error:
@@ -434,7 +435,8 @@ class AsyncClient(_Core):
     async def _send(self, request: _Request) -> _Answer:
         attempts = _Attempts(self, request)
         for delay in attempts:
-            await asyncio.sleep(delay)
+            if delay:
+                await asyncio.sleep(delay)
             try:
                 return await self._exchange(request)
             except (httpx.HTTPError, LossdError) as error:
