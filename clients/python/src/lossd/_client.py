@@ -236,7 +236,7 @@ class _Core:
         headers = {"Content-Type": body.content_type, "Accept": body.accept,
                    "Accept-Encoding": self._accept_encoding(chosen)}
         content = body.content
-        packed = _wire.gzip_if_it_pays(content, self.gzip)
+        packed = _wire.gzip_if_it_pays(content, self.gzip, text=chosen == "json")
         if packed is not None:
             content = packed
             headers["Content-Encoding"] = "gzip"
@@ -275,7 +275,7 @@ class _Core:
         content = _wire.dump_json({"jobs": documents})
         headers = {"Content-Type": _wire.JSON_TYPE, "Accept": _wire.JSON_TYPE,
                    "Accept-Encoding": self._accept_encoding("json")}
-        packed = _wire.gzip_if_it_pays(content, self.gzip)
+        packed = _wire.gzip_if_it_pays(content, self.gzip, text=True)
         if packed is not None:
             content, headers["Content-Encoding"] = packed, "gzip"
         return _Request("POST", "/v1/batch", content, headers), reading
