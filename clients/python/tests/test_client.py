@@ -68,6 +68,13 @@ def test_json_bodies_and_answers_travel_gzipped(server: LossdProcess) -> None:
     np.testing.assert_allclose(small.grad, reference_cross_entropy(logits, target)[1], atol=1e-7)
 
 
+def test_bodies_over_a_mebibyte_go_in_pieces(client: lossd.Client) -> None:
+    logits, target = sample(700, 1000)  # 2.8 MB: two whole 1 MiB pieces and a partial one
+    result = client.loss("cross_entropy", logits, target, wire="safetensors")
+    assert result.bytes_sent > 2 * (1 << 20)
+    np.testing.assert_allclose(result.grad, reference_cross_entropy(logits, target)[1], atol=1e-8)
+
+
 def test_safetensors_answers_are_not_compressed_unless_asked(server: LossdProcess) -> None:
     logits, target = sample(32, 1000)
     with lossd.Client(server.url, wire="safetensors") as plain, \
