@@ -169,6 +169,7 @@ class _Core:
         binary_threshold: int = 16384,
         gzip: bool | Literal["auto"] = "auto",
         compressed_answers: bool | Literal["auto"] = "auto",
+        connections: int = 1,
     ) -> None:
         if wire not in ("auto", "json", "safetensors"):
             raise ValueError(f"wire must be auto, json or safetensors, not {wire!r}")
@@ -183,6 +184,13 @@ class _Core:
         self._headers = {"User-Agent": f"lossd-python/{_VERSION}"}
         if token is not None:
             self._headers["Authorization"] = f"Bearer {token}"
+        self._http = self._open_http(
+            timeout=self._timeout, http2=False, trust_env=False,
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections))
+
+    def _open_http(self, **settings: Any) -> Any:
+        """The httpx client of these settings (the subclass's kind)."""
+        raise NotImplementedError
 
     # MARK: retries
 
@@ -356,13 +364,14 @@ class Client(_Core):
     it pays), ``compressed_answers`` asks for gzip answers (``auto``: for JSON answers). A 503
     OVERLOADED or DRAINING is retried after its Retry-After, and a failed connection after a
     short backoff, at most ``retries`` times, each wait at most ``max_retry_wait`` seconds.
-    Not for use from several threads at once.
+    ``connections`` (default 1) bounds the kept-alive connections, for use from several
+    threads at once.
     """
 
-    def __init__(self, base_url: str = DEFAULT_URL, token: str | None = None, **settings: Any) -> None:
-        super().__init__(base_url, token, **settings)
-        self._http = httpx.Client(timeout=self._timeout, http2=False, trust_env=False,
-                                  limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
+    _http: httpx.Client
+
+    def _open_http(self, **settings: Any) -> httpx.Client:
+        return httpx.Client(**settings)
 
     def __enter__(self) -> Client:
         return self
@@ -424,12 +433,10 @@ class AsyncClient(_Core):
     """The asyncio twin of :class:`Client` (same settings and methods, awaited). ``connections``
     (default 1) bounds the kept-alive connections, so that concurrent calls may overlap."""
 
-    def __init__(self, base_url: str = DEFAULT_URL, token: str | None = None, *, connections: int = 1,
-                 **settings: Any) -> None:
-        super().__init__(base_url, token, **settings)
-        self._http = httpx.AsyncClient(
-            timeout=self._timeout, http2=False, trust_env=False,
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections))
+    _http: httpx.AsyncClient
+
+    def _open_http(self, **settings: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**settings)
 
     async def __aenter__(self) -> AsyncClient:
         return self
