@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import Callable
 
+import httpx
 import numpy as np
 import pytest
 
@@ -84,6 +85,24 @@ def test_503_is_retried_after_retry_after(scripted: Callable[[list[Step]], Scrip
         assert client.loss("mse_loss", [1.0], [3.0]).value == 4.0
     assert len(server.requests) == 3
     assert server.requests[0]["body"] == server.requests[2]["body"]
+
+
+def test_a_real_overloaded_lossd_is_waited_for(lossd_process: Callable[..., LossdProcess]) -> None:
+    # One job in flight at a time: of 16 concurrent 8 MB jobs, lossd sheds some with
+    # 503 OVERLOADED and Retry-After 1 (7 of 16 in a trial run); the client retries them all.
+    server = lossd_process("--max-in-flight", "1", "--retry-after", "1")
+    logits = np.random.default_rng(0).standard_normal((2048, 1000), dtype=np.float32)
+    target = np.arange(2048) % 1000
+
+    async def run() -> list[lossd.LossResult]:
+        async with lossd.AsyncClient(server.url, connections=8, retries=10) as client:
+            return await asyncio.gather(*(client.loss("cross_entropy", logits, target) for _ in range(16)))
+
+    results = asyncio.run(run())
+    assert len({r.value for r in results}) == 1
+    metrics = httpx.get(server.url + "/metrics").text
+    shed = [line for line in metrics.splitlines() if line.startswith("lossd_shed_total")]
+    assert shed and float(shed[0].split()[-1]) >= 1, shed
 
 
 def test_the_retry_budget_is_bounded(scripted: Callable[[list[Step]], ScriptedServer]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import time
 from dataclasses import dataclass
 from typing import Any, Iterator, Literal, Mapping, Sequence
@@ -250,16 +251,18 @@ class _Core:
             raise TypeError("a loss job needs at least one tensor (input, target, ...)")
         chosen = _wire.choose_wire(wire, tensors, self.binary_threshold)
         body = _wire.make_body(chosen, tensors, options, outputs)
-        headers = {"Content-Type": body.content_type, "Accept": body.accept,
-                   "Accept-Encoding": self._accept_encoding(chosen)}
-        content = body.content
-        packed = _wire.gzip_if_it_pays(content, self.gzip, text=chosen == "json")
-        if packed is not None:
-            content = packed
-            headers["Content-Encoding"] = "gzip"
         path = f"/v1/loss/{name}" + (f"?{body.query}" if body.query else "")
-        return _PreparedJob(_Request("POST", path, content, headers), next(iter(tensors)), torch_like,
-                            chosen, len(content))
+        request = self._post(path, body.content, body.content_type, chosen)
+        return _PreparedJob(request, next(iter(tensors)), torch_like, chosen, len(request.content or b""))
+
+    def _post(self, path: str, content: bytes, content_type: str, wire: str) -> _Request:
+        """A POST of ``content``, gzipped where it pays, asking for an answer of the same type."""
+        headers = {"Content-Type": content_type, "Accept": content_type,
+                   "Accept-Encoding": self._accept_encoding(wire)}
+        packed = _wire.gzip_if_it_pays(content, self.gzip, text=wire == "json")
+        if packed is not None:
+            content, headers["Content-Encoding"] = packed, "gzip"
+        return _Request("POST", path, content, headers)
 
     def _loss_result(self, job: _PreparedJob, answer: _Answer) -> LossResult:
         """The result of a ``loss()`` call from its answer."""
@@ -290,12 +293,7 @@ class _Core:
             documents.append({"loss": name, **_wire.json_job(tensors, options, outputs)})
             reading.append((next(iter(tensors), "input"), like))
         content = _wire.dump_json({"jobs": documents})
-        headers = {"Content-Type": _wire.JSON_TYPE, "Accept": _wire.JSON_TYPE,
-                   "Accept-Encoding": self._accept_encoding("json")}
-        packed = _wire.gzip_if_it_pays(content, self.gzip, text=True)
-        if packed is not None:
-            content, headers["Content-Encoding"] = packed, "gzip"
-        return _Request("POST", "/v1/batch", content, headers), reading
+        return self._post("/v1/batch", content, _wire.JSON_TYPE, "json"), reading
 
     def _batch_results(self, answer: _Answer, firsts: list[tuple[str, Any]]) -> list[LossResult | LossdError]:
         """Each job's result, or the LossdError of a job the server refused."""
@@ -314,7 +312,7 @@ class _Core:
 
 
 def _json(body: bytes | bytearray) -> Any:
-    import json
+    """The JSON document of an answer body."""
     try:
         return json.loads(body)
     except ValueError as error:

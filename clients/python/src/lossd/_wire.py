@@ -150,13 +150,12 @@ def _bad_dtype(name: str, what: str) -> InvalidTensor:
 
 @dataclass
 class Body:
-    """A request body ready to send: bytes, content type, query string and the Accept header."""
+    """A request body ready to send: bytes, content type (also the answer type asked for) and
+    the query string that carries a safetensors job's options."""
 
     content: bytes
     content_type: str
     query: str
-    accept: str
-    wire: str
 
 
 def choose_wire(wire: Wire, tensors: Mapping[str, np.ndarray], threshold: int) -> str:
@@ -256,11 +255,11 @@ def make_body(wire: str, tensors: Mapping[str, np.ndarray], options: Mapping[str
               outputs: Sequence[str] | None) -> Body:
     """The body of one job in the chosen wire format; safetensors carries options in the query."""
     if wire == "json":
-        return Body(dump_json(json_job(tensors, options, outputs)), JSON_TYPE, "", JSON_TYPE, wire)
+        return Body(dump_json(json_job(tensors, options, outputs)), JSON_TYPE, "")
     query = {name: _query_value(value) for name, value in options.items()}
     if outputs is not None:
         query["outputs"] = ",".join(outputs)
-    return Body(encode_safetensors(tensors), SAFETENSORS_TYPE, urlencode(query), SAFETENSORS_TYPE, wire)
+    return Body(encode_safetensors(tensors), SAFETENSORS_TYPE, urlencode(query))
 
 
 def gzip_if_it_pays(content: bytes, mode: bool | Literal["auto"], text: bool, minimum: int = 8192) -> bytes | None:
