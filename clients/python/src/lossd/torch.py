@@ -21,7 +21,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import torch
 
@@ -147,7 +147,7 @@ def loss(name: str, *tensors: Any, client: Client | None = None, _stacklevel: in
     value = _LossdFunction.apply(call, *named.values())
     for record in call.warnings:
         warnings.warn(record.as_python_warning(), stacklevel=_stacklevel)
-    return value  # type: ignore[no-any-return]
+    return cast(torch.Tensor, value)
 
 
 def _make(entry: dict[str, Any]) -> LossFunction:
