@@ -3,6 +3,7 @@ reductions, upstream gradients, warnings, and the catalogue lookup."""
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -164,10 +165,11 @@ def test_every_loss_of_the_live_catalogue_is_a_function(default_client: lossd.Cl
 def test_a_loss_the_server_gained_is_found_in_its_live_catalogue(monkeypatch: pytest.MonkeyPatch,
                                                                   default_client: lossd.Client) -> None:
     entry = {"name": "mse_loss_v2", "description": "squared error again", "weight": False, "pos_weight": False,
-             "tensors": ["input", "target"], "options": [{"name": "reduction", "default": "mean"}]}
+             "tensors": [{"name": "input"}, {"name": "target"}], "options": [{"name": "reduction", "default": "mean"}]}
     monkeypatch.setattr(default_client, "losses", lambda: [entry])
     function = getattr(lt, "mse_loss_v2")
     assert "squared error again" in (function.__doc__ or "")
+    assert list(inspect.signature(function).parameters)[:3] == ["input", "target", "reduction"]
     with pytest.raises(lossd.UnknownLoss):  # today's server does not have it
         function(torch.zeros(1), torch.zeros(1))
     monkeypatch.delitem(vars(lt), "mse_loss_v2")

@@ -122,3 +122,11 @@ def test_server_timing_is_parsed() -> None:
     assert _wire.parse_server_timing("parse;dur=0.25, compute;dur=1.5, encode;dur=0") == {
         "parse": 0.25, "compute": 1.5, "encode": 0.0}
     assert _wire.parse_server_timing(None) == {}
+
+
+def test_the_package_is_typed_and_ships_its_catalogue() -> None:
+    from importlib import resources
+    package = resources.files("lossd")
+    assert package.joinpath("py.typed").is_file()
+    catalogue = json.loads(package.joinpath("catalogue.json").read_text())
+    assert "cross_entropy" in {entry["name"] for entry in catalogue["losses"]}

@@ -154,7 +154,8 @@ def _make(entry: dict[str, Any]) -> LossFunction:
     """The function of one catalogue entry: torch's signature for its tensors, the catalogue's
     options as keywords whose None default means lossd's default."""
     name = str(entry["name"])
-    tensors = list(entry.get("tensors") or ["input", "target"])
+    listed = entry.get("tensors") or ["input", "target"]
+    tensors = [str(t if isinstance(t, str) else t.get("name")) for t in listed]
     if entry.get("weight"):
         tensors.append("weight")
     if entry.get("pos_weight"):
