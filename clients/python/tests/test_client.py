@@ -93,6 +93,7 @@ def test_options_weights_lists_and_reduction_none(client: lossd.Client) -> None:
     assert isinstance(result.value, np.ndarray) and result.value.shape == (4,)
     np.testing.assert_allclose(result.value, expected, rtol=1e-5)
     assert client.loss("mse_loss", 1.0, 3.0).value == 4.0
+    assert client.loss("mse_loss", [1, 2], [3, 4]).value == 4.0  # list ints are numbers, as in JSON
 
 
 def test_float64_jobs_answer_in_float64(client: lossd.Client) -> None:

@@ -74,6 +74,11 @@ def test_conversions_follow_lossd_defaults() -> None:
     assert _wire.to_numpy("input", [[0.5, 1.0]], np.dtype(np.float64)).dtype == np.float64
     assert _wire.to_numpy("input", np.ones(2, np.float64)).dtype == np.float64
     assert _wire.to_numpy("target", [1, 2]).dtype == np.int64
+    assert _wire.to_numpy("jobs/3/target", [1, 2]).dtype == np.int64
+    assert _wire.to_numpy("input", [[1, 2]]).dtype == np.float32  # JSON's numbers, as lossd reads them
+    assert _wire.to_numpy("input", np.array([1, 2])).dtype == np.int64  # an array's dtype is kept
+    big_endian = _wire.to_numpy("input", np.array([1.5, 2.5], ">f4"))
+    assert big_endian.dtype == np.float32 and big_endian.dtype.byteorder in "=<" and big_endian[1] == 2.5
     assert _wire.to_numpy("target", np.array([1, 2], np.uint16)).dtype == np.int64
     assert _wire.to_numpy("target", np.array([1, 2], np.uint8)).dtype == np.uint8
     fortran = np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3))

@@ -95,12 +95,18 @@ def _ragged(value: Any, pointer: str) -> tuple[int, ...]:
     return (len(value),) + (shapes[0] if shapes else ())
 
 
+#: Tensors whose integers are indices or counts; lists of Python ints elsewhere are numbers.
+INTEGRAL_TENSORS = frozenset({"target", "targets", "input_lengths", "target_lengths"})
+
+
 def to_numpy(name: str, x: Any, float_dtype: np.dtype[Any] | None = None) -> np.ndarray:
     """``x`` (numpy array, torch tensor, nested lists or a number) as a C-contiguous numpy array
-    of a dtype lossd takes.
+    of a dtype lossd takes; ``name`` is the tensor's (``input``), or its path in a batch
+    (``jobs/2/input``).
 
     Lists and Python numbers carry no precision, so their floats become ``float_dtype``
-    (float32, lossd's default, unless the job asks for float64). bfloat16 tensors travel as
+    (float32, lossd's default, unless the job asks for float64), and so do their ints except
+    in targets and lengths (:data:`INTEGRAL_TENSORS`), which stay int64. bfloat16 tensors travel as
     float32 (lossd widens half precision anyway); integer types lossd does not take are widened
     to int64. Raises InvalidTensor for ragged lists and for element types lossd cannot read.
     """
@@ -121,10 +127,11 @@ def to_numpy(name: str, x: Any, float_dtype: np.dtype[Any] | None = None) -> np.
             raise
         if array.dtype == object and isinstance(x, (list, tuple)):
             _ragged(x, f"/{name}")
-    dtype = array.dtype
-    if dtype in _WIRE_DTYPES:
-        if from_python and dtype.kind == "f":
-            array = array.astype(float_dtype or np.float32)
+    dtype = array.dtype.newbyteorder("=")
+    if from_python and (dtype.kind == "f" or dtype.kind in "iu" and name.rsplit("/", 1)[-1] not in INTEGRAL_TENSORS):
+        array = array.astype(float_dtype or np.float32)
+    elif dtype in _WIRE_DTYPES:
+        pass
     elif dtype.kind in "iu":
         if array.size and (array.min() < np.iinfo(np.int64).min or array.max() > np.iinfo(np.int64).max):
             raise _bad_dtype(name, f"{dtype} values outside int64")
