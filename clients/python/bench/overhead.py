@@ -40,7 +40,8 @@ def start_lossd() -> tuple[subprocess.Popen[bytes], str]:
         port = probe.getsockname()[1]
     process = subprocess.Popen([os.environ["LOSSD_BIN"], "serve", "--host", "127.0.0.1", "--port", str(port),
                                 "--max-body-bytes", str(1 << 30), "--max-decompressed-body-bytes", str(1 << 30),
-                                "--log-level", "warning"], stdout=subprocess.DEVNULL)
+                                "--log-level", "warning"], stdout=subprocess.DEVNULL,
+                               env={k: v for k, v in os.environ.items() if k != "LOSSD_BIN"})
     url = f"http://127.0.0.1:{port}"
     with lossd.Client(url, retries=50, max_retry_wait=0.1) as probe_client:
         probe_client.health()
