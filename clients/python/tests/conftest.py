@@ -162,5 +162,3 @@ def problem(status: int, code: str, headers: dict[str, str] | None = None) -> tu
                 "detail": f"{code} detail", "code": code, "errors": []}
     return status, {"Content-Type": "application/problem+json", **(headers or {})}, json.dumps(document).encode()
 
-
-REPO = Path(__file__).resolve().parents[3]

@@ -327,14 +327,14 @@ def _split(input: Any, target: Any, arguments: dict[str, Any], prefix: str = ""
     named: dict[str, Any] = {"input": input, "target": target}
     options: dict[str, Any] = {}
     for key, value in arguments.items():
-        if key == "grad_output" or _wire._is_torch(value) or isinstance(value, (np.ndarray, list, tuple)):
+        if key == "grad_output" or _wire.is_torch(value) or isinstance(value, (np.ndarray, list, tuple)):
             named[key] = value
         elif value is not None:
             options[key] = value
     float_dtype = np.dtype(np.float64 if options.get("dtype") == "float64" else np.float32)
     tensors = {key: _wire.to_numpy(prefix + key, value, float_dtype)
                for key, value in named.items() if value is not None}
-    like = next((v for v in named.values() if _wire._is_torch(v)), None)
+    like = next((v for v in named.values() if _wire.is_torch(v)), None)
     return tensors, options, None if outputs is None else list(outputs), like
 
 

@@ -76,7 +76,7 @@ class LossResult:
 # MARK: tensors in
 
 
-def _is_torch(x: object) -> bool:
+def is_torch(x: object) -> bool:
     return type(x).__module__.startswith("torch") and hasattr(x, "detach")
 
 
@@ -111,7 +111,7 @@ def to_numpy(name: str, x: Any, float_dtype: np.dtype[Any] | None = None) -> np.
     to int64. Raises InvalidTensor for ragged lists and for element types lossd cannot read.
     """
     from_python = False
-    if _is_torch(x):
+    if is_torch(x):
         t = x.detach()
         if str(t.dtype) == "torch.bfloat16":
             t = t.float()
