@@ -133,6 +133,22 @@ def test_softmax_applied_twice_is_a_python_warning() -> None:
         lt.cross_entropy(torch.randn(4, 5), torch.tensor([0, 1, 2, 3]))
 
 
+def test_without_gradients_lossd_computes_none(monkeypatch: pytest.MonkeyPatch, default_client: lossd.Client) -> None:
+    sent: list[dict[str, Any]] = []
+    real = default_client.loss
+    monkeypatch.setattr(default_client, "loss", lambda *a, **k: sent.append(k) or real(*a, **k))
+    x, t = torch.randn(4, 3, requires_grad=True), torch.tensor([0, 1, 2, 1])
+    with torch.no_grad():
+        value = lt.cross_entropy(x, t)
+    assert sent[-1]["outputs"] == ["value", "diagnostics"] and value.grad_fn is None
+    torch.testing.assert_close(value, F.cross_entropy(x, t))
+    lt.cross_entropy(x.detach(), t)
+    assert sent[-1]["outputs"] == ["value", "diagnostics"]
+    lt.cross_entropy(x, t).backward()
+    assert "outputs" not in sent[-1]
+    torch.testing.assert_close(x.grad, torch.autograd.grad(F.cross_entropy(x, t), x)[0])
+
+
 def test_a_tensor_lossd_gives_no_gradient_for_is_refused() -> None:
     x = torch.randn(3, requires_grad=True)
     target = torch.randn(3, requires_grad=True)

@@ -64,6 +64,9 @@ class _Call:
     name: str
     names: list[str]
     options: dict[str, Any]
+    #: Whether autograd will want gradients; not under torch.no_grad() (an evaluation loop), or
+    #: when no tensor requires one, and lossd then computes none.
+    gradients: bool = True
     warnings: list[WarningRecord] = field(default_factory=list)
 
 
@@ -88,12 +91,13 @@ class _LossdFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, call: _Call, *tensors: torch.Tensor) -> torch.Tensor:
         arguments = dict(zip(call.names, tensors))
-        result = call.client.loss(call.name, **arguments, **call.options)
+        wanted = {} if call.gradients else {"outputs": ["value", "diagnostics"]}
+        result = call.client.loss(call.name, **arguments, **call.options, **wanted)
         call.warnings.extend(result.warnings)
         first = tensors[0]
         grads = {}
         for index, (name, tensor) in enumerate(arguments.items()):
-            if not ctx.needs_input_grad[index + 1]:
+            if not (call.gradients and ctx.needs_input_grad[index + 1]):
                 continue
             grad = result.grads.get(name)
             if grad is None:
@@ -143,7 +147,8 @@ def loss(name: str, *tensors: Any, client: Client | None = None, _stacklevel: in
         elif value is not None:
             options[key] = value
     named = {key: t if isinstance(t, torch.Tensor) else torch.as_tensor(t) for key, t in named.items()}
-    call = _Call(client or get_client(), name, list(named), options)
+    gradients = torch.is_grad_enabled() and any(t.requires_grad for t in named.values())
+    call = _Call(client or get_client(), name, list(named), options, gradients)
     value = _LossdFunction.apply(call, *named.values())
     for record in call.warnings:
         warnings.warn(record.as_python_warning(), stacklevel=_stacklevel)
