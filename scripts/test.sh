@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: Swift unit and integration tests, the Python end-to-end tests against
-# the built lossd binary, the deploy/ linters, and a short bounded fuzz pass over every parser
+# the built lossd binary, the Python client's tests (scripts/test-client-python.sh; torch with
+# them unless LOSSD_CLIENT_TORCH=0), the deploy/ linters, and a short bounded fuzz pass over every parser
 # of network input (LOSSD_FUZZ_SECONDS per target, default 20; 0 skips it). Sets up what it
-# needs (Python venvs in .venv and .build/lint-venv). Long fuzz, load and benchmark runs are
+# needs (Python venvs in .venv, .build/client-venv and .build/lint-venv). Long fuzz, load and benchmark runs are
 # separate scripts (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ swift test --skip-build --parallel
 scripts/python-env.sh
 swift build -c release --product lossd
 LOSSD_BIN="$(swift build -c release --show-bin-path)/lossd" .venv/bin/python -m pytest -q Tests/e2e
+LOSSD_BIN="$(swift build -c release --show-bin-path)/lossd" scripts/test-client-python.sh
 
 scripts/lint-deploy.sh
 
