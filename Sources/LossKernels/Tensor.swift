@@ -2,8 +2,7 @@
 /// bytes the elements arrived in).
 ///
 /// A tensor of shape `[]` is a scalar holding one element. Inputs are float32 or float64 (the API
-/// converts float16/bfloat16 with `Tensor.float32(fromHalfBits:)`/`float32(fromBFloat16Bits:)`);
-/// class-index targets are int64.
+/// converts float16/bfloat16 to float32 while decoding); class-index targets are int64.
 public struct Tensor: Sendable {
     /// Sizes of each dimension, outermost first.
     public var shape: [Int]

@@ -113,9 +113,11 @@ enum JobAssembler {
                 .malformedRequest, "The job needs the tensor \(spec.name) (\(spec.description)).",
                 pointer: JSONPointer.appending(base, key: spec.name))
         }
+        // Differentiable tensors and grad_output must be sent as floats; other floating tensors
+        // (regression targets, weights) may arrive as integers and are converted.
         for (name, tensor) in tensors {
-            let floating = descriptor.tensor(name).map { $0.role == .floating } ?? true
-            if floating, let declared = tensor.declared, !declared.isFloatingPoint {
+            let mustFloat = descriptor.tensor(name).map(\.differentiable) ?? true
+            if mustFloat, let declared = tensor.declared, !declared.isFloatingPoint {
                 throw Problem(
                     .invalidTensor, "\(name) must be floating point, not \(declared.rawValue).", pointer: tensor.source.pointer)
             }
