@@ -27,6 +27,9 @@ public struct LossService: Sendable {
         public var maxBatchJobs = 1024
         /// Deepest JSON nesting accepted in a request body (deeper is MALFORMED_JSON).
         public var maxJSONDepth = 64
+        /// Most values a JSON body may hold (numbers above all), checked while parsing: 16 Mi
+        /// numbers cost about 400 MB while they are read and decoded (see README, Memory).
+        public var maxJSONValues = 1 << 24
         /// Routes added after the API's own (for example `GET /metrics`).
         public var extraRoutes: [(method: String, template: String, handler: RouteHandler)] = []
 

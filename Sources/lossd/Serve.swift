@@ -92,6 +92,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Deepest JSON nesting accepted in a request body.")
     var maxJsonDepth: Int = LossService.Configuration().maxJSONDepth
 
+    @Option(help: "Most values (numbers above all) a JSON request body may hold, checked while parsing (413 beyond).")
+    var maxJsonValues: Int = LossService.Configuration().maxJSONValues
+
     @Option(help: "MiB of freed request buffers kept in the process for reuse instead of being returned to the kernel (0: glibc's defaults).")
     var bufferCacheMib: Int = 256
 
@@ -108,6 +111,7 @@ struct Serve: ParsableCommand {
             ("max-header-count", maxHeaderCount), ("max-body-bytes", maxBodyBytes),
             ("max-decompressed-body-bytes", maxDecompressedBodyBytes), ("max-connections", maxConnections),
             ("max-in-flight", maxInFlight), ("max-batch-jobs", maxBatchJobs), ("max-json-depth", maxJsonDepth),
+            ("max-json-values", maxJsonValues),
         ]
         for (name, value) in positive where value <= 0 {
             throw ValidationError("--\(name) must be positive, got \(value)")
@@ -151,6 +155,7 @@ struct Serve: ParsableCommand {
         var configuration = LossService.Configuration()
         configuration.maxBatchJobs = maxBatchJobs
         configuration.maxJSONDepth = maxJsonDepth
+        configuration.maxJSONValues = maxJsonValues
         return configuration
     }
 

@@ -12,6 +12,30 @@ import Testing
         return nil
     }
 
+    /// Issue 18.2: the value budget counts every value read, in number runs, in generic arrays and
+    /// across arrays, and stops the reader as soon as it is passed.
+    private static func list(_ item: String, _ count: Int) -> String {
+        "[" + Array(repeating: item, count: count).joined(separator: ",") + "]"
+    }
+
+    @Test(arguments: [
+        (list("0", 5_000), true),
+        (#"{"a": "# + list("0", 600) + #", "b": "# + list("1", 600) + "}", true),
+        (list("0, null", 600), true),
+        (list("[0]", 600), true),
+        (list("0", 900), false),
+    ] as [(String, Bool)])
+    func valueBudget_StopsTheReader(text: String, refused: Bool) {
+        let options = JSONReader.Options(maxValues: 1000)
+        do {
+            _ = try JSONReader.parse(Array(text.utf8), options: options)
+            #expect(!refused)
+        } catch {
+            #expect(refused, "\(error)")
+            #expect(error.kind == .tooManyValues(limit: 1000))
+        }
+    }
+
     @Test func nestedNumberArray_IsPackedRowMajorWithItsShape() throws {
         let array = try #require(numbers(try parse("[[1, 2, 3], [4, 5, 6.5]]")))
         #expect(array.shape == [2, 3])

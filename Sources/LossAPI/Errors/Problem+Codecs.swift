@@ -1,9 +1,14 @@
 import LossKernels
 
 extension JSONParseError: ProblemConvertible {
-    /// MALFORMED_JSON (400) at the pointer of the value being read, with the byte offset.
+    /// MALFORMED_JSON (400) at the pointer of the value being read, with the byte offset; a
+    /// document over the value budget is BODY_TOO_LARGE (413) instead.
     public var problem: Problem {
-        Problem(.malformedJSON, "Malformed JSON: \(description)", pointer: pointer)
+        if case .tooManyValues = kind {
+            return Problem(.bodyTooLarge, "The JSON body holds \(description); send large tensors as safetensors.",
+                           pointer: pointer)
+        }
+        return Problem(.malformedJSON, "Malformed JSON: \(description)", pointer: pointer)
     }
 }
 

@@ -55,7 +55,8 @@ extension LossService {
     func parseJSONObject(_ body: [UInt8]) throws(Problem) -> JSONObject {
         let value: JSONValue
         do {
-            value = try JSONReader.parse(body, options: JSONReader.Options(maxDepth: configuration.maxJSONDepth))
+            value = try JSONReader.parse(
+                body, options: JSONReader.Options(maxDepth: configuration.maxJSONDepth, maxValues: configuration.maxJSONValues))
         } catch {
             throw error.problem
         }

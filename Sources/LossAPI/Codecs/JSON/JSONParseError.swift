@@ -27,6 +27,8 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case nestingTooDeep(limit: Int)
         /// An object repeats a member name (rejected unless the reader is told to keep the last).
         case duplicateKey(String)
+        /// The document holds more values than the configured limit.
+        case tooManyValues(limit: Int)
     }
 
     /// What is wrong.
@@ -63,6 +65,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case .trailingCharacters: what = "unexpected data after the JSON value"
         case .nestingTooDeep(let limit): what = "nesting deeper than \(limit) levels"
         case .duplicateKey(let key): what = "duplicate member name \"\(key)\""
+        case .tooManyValues(let limit): what = "more than \(limit) values"
         }
         return "\(what) at byte \(offset)" + (pointer.isEmpty ? "" : " (\(pointer))")
     }

@@ -145,7 +145,8 @@ extension JSONParser {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: chunk) { values in
             withUnsafeTemporaryAllocation(of: Bool.self, capacity: chunk) { flags in
                 var more = true
-                while more {
+                // The value budget is checked once per chunk: a run never outgrows it by more.
+                while more && valuesRead <= options.maxValues {
                     var n = 0
                     var integers = true
                     while n < chunk {
@@ -173,6 +174,7 @@ extension JSONParser {
                     scratchIsInteger.append(contentsOf: UnsafeBufferPointer(rebasing: flags[..<n]))
                     allIntegers = allIntegers && integers
                     count += n
+                    valuesRead += n
                 }
             }
         }

@@ -17,6 +17,8 @@ struct JSONParser {
     var scratch: [Double] = []
     var scratchIsInteger: [Bool] = []
     var shapes: [Int] = []
+    /// Values read so far, numbers of number runs included (checked against `options.maxValues`).
+    var valuesRead = 0
     let decimal = DecimalToDouble()
     let plainNumbers = PlainNumberScanner()
 
@@ -63,6 +65,8 @@ struct JSONParser {
         skipWhitespace()
         valueLoop: while true {
             guard pos < bytes.count else { throw error(.unexpectedEnd) }
+            valuesRead += 1
+            try checkValueBudget()
             var completed: Completed
             switch bytes[pos] {
             case UInt8(ascii: "["):
@@ -240,6 +244,12 @@ struct JSONParser {
     /// `deliver`. Stops before anything but `, number`.
     /// - Returns: `true` when it consumed a comma and the next value is not a number (the
     ///   caller reads that value); `false` when it stopped after a number.
+    /// Throws when more than `options.maxValues` values have been read.
+    @inline(__always)
+    func checkValueBudget() throws(JSONParseError) {
+        if valuesRead > options.maxValues { throw error(.tooManyValues(limit: options.maxValues)) }
+    }
+
     mutating func readNumberRun(_ top: Int) throws(JSONParseError) -> Bool {
         frames[top].childRank = 0
         var count = frames[top].count
@@ -250,6 +260,7 @@ struct JSONParser {
         }
         while true {
             readPlainNumbers(count: &count, allIntegers: &allIntegers)
+            try checkValueBudget()
             let value: Double
             let isInteger: Bool
             do {
@@ -263,6 +274,7 @@ struct JSONParser {
             scratchIsInteger.append(isInteger)
             allIntegers = allIntegers && isInteger
             count += 1
+            valuesRead += 1
             skipWhitespace()
             guard pos < bytes.count, bytes[pos] == UInt8(ascii: ",") else { return false }
             pos += 1

@@ -24,12 +24,20 @@ public enum JSONReader {
         /// Reject objects that repeat a member name (RFC 8259 leaves duplicates undefined;
         /// lossd refuses to guess). When `false`, ``JSONObject/subscript(_:)`` returns the last.
         public var rejectDuplicateKeys: Bool
+        /// Most values (numbers, strings, literals, arrays, objects) the document may hold, checked
+        /// as they are read, so that memory is refused before it is spent: a number costs 9 bytes
+        /// in the reader and more once decoded, far more than its two bytes of text (`0,`).
+        public var maxValues: Int
 
         /// Creates options; the defaults are what lossd uses.
-        public init(maxDepth: Int = 512, allowNonFiniteLiterals: Bool = true, rejectDuplicateKeys: Bool = true) {
+        public init(
+            maxDepth: Int = 512, allowNonFiniteLiterals: Bool = true, rejectDuplicateKeys: Bool = true,
+            maxValues: Int = .max
+        ) {
             self.maxDepth = maxDepth
             self.allowNonFiniteLiterals = allowNonFiniteLiterals
             self.rejectDuplicateKeys = rejectDuplicateKeys
+            self.maxValues = maxValues
         }
     }
 
