@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import Synchronization
 import Testing
 
 @testable import HTTPServer
@@ -59,25 +60,53 @@ import Testing
         #expect(drops.value.isEmpty, "an idle timeout is a normal end, not a drop")
     }
 
-    @Test func fullTable_EvictsTheLongestIdleConnection_KeepAliveOrSilent() throws {
+    @Test func fullTable_EvictsTheLongestIdleConnection_SilentOrKeepAlive() throws {
         let drops = Drops()
         var configuration = configuration(drops)
         configuration.maxConnections = 2
         configuration.probeReserveConnections = 0
         try withServer(configuration) { server in
+            let silent = try RawClient(port: server.localPort)
+            #expect(eventually { server.openConnectionCount == 1 })
             let keepAlive = try RawClient(port: server.localPort)
             #expect(try get(keepAlive).status == 200)
-            let silent = try RawClient(port: server.localPort)
-            #expect(eventually { server.openConnectionCount == 2 })
             let third = try RawClient(port: server.localPort)
-            #expect(try get(third).status == 200, "served: the keep-alive connection made room")
-            #expect(try keepAlive.isClosedByPeer())
-            let fourth = try RawClient(port: server.localPort)
-            #expect(try get(fourth).status == 200, "served: the silent connection made room")
+            #expect(try get(third).status == 200, "served: the silent connection, idle longest, made room")
             #expect(try silent.isClosedByPeer())
+            let fourth = try RawClient(port: server.localPort)
+            #expect(try get(fourth).status == 200, "served: the keep-alive connection, idle longest now, made room")
+            #expect(try keepAlive.isClosedByPeer())
             #expect(try get(third).status == 200, "the connection in use stays")
         }
-        #expect(drops.value == [.evictedIdle, .evictedSilent])
+        #expect(drops.value == [.evictedSilent, .evictedIdle])
+    }
+
+    @Test func fullTable_DoesNotEvictAConnectionWhoseRequestWaitsUnread() throws {
+        let drops = Drops()
+        var configuration = configuration(drops)
+        configuration.maxConnections = 1
+        configuration.probeReserveConnections = 0
+        // While held, the server's reads find nothing (EAGAIN): a request sent meanwhile waits in
+        // the socket, as it does when the connection's queue has not come to it yet.
+        let holdReads = Atomic<Bool>(false)
+        configuration.syscalls.recv = { fd, buffer, length, flags in
+            if holdReads.load(ordering: .relaxed) {
+                errno = EAGAIN
+                return -1
+            }
+            return Glibc.recv(fd, buffer, length, flags)
+        }
+        try withServer(configuration) { server in
+            let first = try RawClient(port: server.localPort)
+            #expect(eventually { server.openConnectionCount == 1 })
+            holdReads.store(true, ordering: .relaxed)
+            try first.send("GET /info HTTP/1.1\nHost: t\n\n")
+            let second = try RawClient(port: server.localPort)
+            #expect(try second.readResponse().status == 503, "no idle connection to evict: refused")
+            holdReads.store(false, ordering: .relaxed)
+            #expect(try first.readResponse().status == 200, "the request waiting unread is answered")
+        }
+        #expect(drops.value == [.tableFull])
     }
 
     @Test func fullTableOfBusyConnections_ServesProbesFromTheReserve_AndRefusesTheRest() throws {

@@ -122,21 +122,24 @@ final class Connection: @unchecked Sendable {
 
     /// The instant this connection became idle (uptime nanoseconds), or `nil` while it is busy.
     var idleSinceNanoseconds: UInt64? {
-        let value = idleSince.load(ordering: .relaxed)
+        let value = idleSince.load(ordering: .acquiring)
         return value == 0 ? nil : value
     }
 
     /// Claims this connection for eviction if it is still idle since `instant`; `true` when the
     /// claim succeeded (no other accept can choose it again). Then call `evict()`.
     func claimForEviction(idleSince instant: UInt64) -> Bool {
-        idleSince.compareExchange(expected: instant, desired: 0, ordering: .relaxed).exchanged
+        idleSince.compareExchange(expected: instant, desired: 0, ordering: .acquiringAndReleasing).exchanged
     }
 
     /// The table is full and this connection was chosen to make room: it closes if it is still
-    /// idle, and reports the drop.
+    /// idle with nothing unread, and reports the drop.
     func evict() {
         queue.async { [self] in
-            guard machine.phase == .idle, !cancelled else { return }
+            // A request that arrived since the claim is read, not dropped.
+            guard machine.phase == .idle, !cancelled, inputStart == inputEnd, !Posix.hasPendingInput(fd) else {
+                return
+            }
             report(machine.hasAnswered ? .evictedIdle : .evictedSilent)
             perform(machine.evict())
         }
@@ -154,11 +157,11 @@ final class Connection: @unchecked Sendable {
     }
 
     private func markIdle() {
-        idleSince.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        idleSince.store(DispatchTime.now().uptimeNanoseconds, ordering: .releasing)
     }
 
     private func markBusy() {
-        idleSince.store(0, ordering: .relaxed)
+        idleSince.store(0, ordering: .releasing)
     }
 
     // MARK: Reading

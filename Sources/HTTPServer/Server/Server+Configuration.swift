@@ -62,9 +62,10 @@ extension Server {
 
         /// Most open client connections. When the table is full, a new connection first makes
         /// room by closing the connection that has been idle longest (a keep-alive connection
-        /// between requests, or one that has not sent a byte yet; reported to
-        /// `onConnectionDropped`); when none is idle, it takes a slot of the probe reserve. While
-        /// evicted connections close, the count may exceed this by the evictions under way.
+        /// between requests, or one that has not sent a byte yet, with nothing unread in its socket;
+        /// reported to `onConnectionDropped`); when none is idle, it takes a slot of the probe
+        /// reserve. While evicted connections close, the count may exceed this and the reserve by
+        /// the evictions under way (at most 64; beyond, new connections are refused meanwhile).
         public var maxConnections: Int = 1024
         /// Slots beyond `maxConnections` for health probes and scrapes while every regular slot
         /// holds a busy connection. A connection in the reserve is served only requests for which
