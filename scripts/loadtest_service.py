@@ -263,6 +263,19 @@ async def campaign(args):
     return stats, samples, time.monotonic() - start
 
 
+def dropped_connections(port):
+    """{reason: count} of lossd_connections_dropped_total from /metrics."""
+    import urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    counts = {}
+    for line in text.splitlines():
+        if line.startswith("lossd_connections_dropped_total{"):
+            reason = line.split('reason="', 1)[1].split('"', 1)[0]
+            counts[reason] = int(float(line.rsplit(" ", 1)[1]))
+    return counts
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
@@ -321,6 +334,7 @@ def main():
         print(f"silent connections  {stats.silent_opened} opened, {stats.silent_closed_by_server} closed by the server "
               f"(first-byte timeout or evicted), {stats.silent_connect_errors} connect errors; "
               f"{stats.idle_closes} idle keep-alive client connections closed by the server and retried")
+    print(f"connections dropped " + ", ".join(f"{k}: {n}" for k, n in sorted(dropped_connections(args.port).items())))
     print(f"faults              " + ", ".join(f"{k}: {n}" for k, n in sorted(stats.faults.items())))
     print(f"5xx                 {five_xx or 'none'} (503s with Retry-After are deliberate load shedding)")
     print(f"RSS                 start {rss_start / 2**20:.1f} MiB, after {args.warmup:.0f} s warm-up "
