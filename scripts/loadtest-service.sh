@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Load and fault campaign on loopback (not part of CI's default run: it takes about 80 s).
 #
-#   scripts/loadtest-service.sh [seconds] [connections]      (defaults: 60 s, 256 connections)
+#   scripts/loadtest-service.sh [seconds] [connections] [silent]
+#                                       (defaults: 60 s, 256 connections, 0 silent connections)
 #
 # Builds the release lossd (or uses $LOSSD_BIN), starts it on an ephemeral loopback port with
 # the default limits, and runs scripts/loadtest_service.py: keep-alive connections posting a
 # mix of valid and invalid jobs, plus fault clients that disconnect mid-request and
-# mid-response (with FIN and with RST), send garbage and stall their headers. It prints
+# mid-response (with FIN and with RST), send garbage and stall their headers; with [silent] > 0
+# an attacker also holds that many connections that send nothing, reopening each one lossd
+# closes (1100 against the default 1024-connection table: the silent-connection scenario). It prints
 # requests/s, statuses, latency, RSS and descriptor counts of the server process, and fails on
 # any 5xx other than deliberate 503s, truncated answers, a descriptor leak or growing RSS.
 # Finally it sends SIGTERM and requires exit status 0.
@@ -14,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 connections=${2:-256}
+silent=${3:-0}
 
 if [ -z "${LOSSD_BIN:-}" ]; then
     swift build -c release --product lossd >/dev/null
@@ -33,10 +37,10 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
-echo "lossd $pid on 127.0.0.1:$port, $seconds s, $connections connections (server log: $log)"
+echo "lossd $pid on 127.0.0.1:$port, $seconds s, $connections connections, $silent silent (server log: $log)"
 status=0
 python3 scripts/loadtest_service.py --port "$port" --pid "$pid" --seconds "$seconds" \
-    --connections "$connections" || status=$?
+    --connections "$connections" --silent-connections "$silent" || status=$?
 
 kill -TERM "$pid"
 exit_status=0

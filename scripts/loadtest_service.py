@@ -3,7 +3,9 @@
 scripts/loadtest-service.sh, which starts the server and passes its PID).
 
 N keep-alive connections post a mix of valid and invalid jobs for a bounded time while fault
-clients disconnect mid-request and mid-response, send garbage and stall their headers. The
+clients disconnect mid-request and mid-response, send garbage and stall their headers, and
+(with --silent-connections) an attacker holds that many connections that send nothing,
+reconnecting each one the server closes. The
 campaign samples the server's RSS and open descriptors from /proc/PID, then prints the figures
 and a verdict: it fails on any 5xx other than a deliberate 503 (OVERLOADED with Retry-After),
 on an answer that does not match the request's kind, on a truncated response, on descriptors
@@ -19,6 +21,7 @@ import socket
 import statistics
 import struct
 import sys
+import threading
 import time
 
 
@@ -70,6 +73,10 @@ class Stats:
         self.connections_opened = 0
         self.faults = {}
         self.truncated = 0
+        self.idle_closes = 0
+        self.silent_opened = 0
+        self.silent_closed_by_server = 0
+        self.silent_connect_errors = 0
 
     def record(self, kind, status, latency, expected, retry_after):
         counts = self.by_kind.setdefault(kind, {})
@@ -99,10 +106,12 @@ async def read_response(reader):
 
 async def worker(port, deadline, stats, rng):
     reader = writer = None
+    reused = False
     while time.monotonic() < deadline:
         if writer is None:
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             stats.connections_opened += 1
+            reused = False
         kind, _, payload, expected = rng.choices(MIX, weights=WEIGHTS)[0]
         started = time.monotonic()
         try:
@@ -110,12 +119,21 @@ async def worker(port, deadline, stats, rng):
             await writer.drain()
             status, headers, body = await read_response(reader)
         except (asyncio.IncompleteReadError, ConnectionError) as error:
+            if reused and (not isinstance(error, asyncio.IncompleteReadError) or not error.partial):
+                # The server closed this keep-alive connection while it was idle (evicted to make
+                # room in a full table) before our request reached it: as HTTP clients do, retry
+                # on a new connection. Nothing of an answer was lost.
+                stats.idle_closes += 1
+                writer.close()
+                writer = None
+                continue
             stats.truncated += 1
             stats.unexpected.append((kind, f"broken connection: {error!r}"))
             writer.close()
             writer = None
             continue
         stats.record(kind, status, time.monotonic() - started, expected, headers.get("retry-after"))
+        reused = True
         if headers.get("connection", "").lower() == "close":
             writer.close()
             writer = None
@@ -127,7 +145,10 @@ def abortive_close(writer):
     """Close with RST (SO_LINGER 0), as a crashed client would."""
     sock = writer.get_extra_info("socket")
     if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass  # the server closed it first (refused at a full table)
     writer.close()
 
 
@@ -146,7 +167,9 @@ async def fault_client(port, deadline, stats, rng):
             elif fault.startswith("mid-response"):
                 writer.write(request("POST", "/v1/loss/cross_entropy", big, [JSON, ("Accept-Encoding", "identity")]))
                 await writer.drain()
-                await reader.readexactly(rng.randrange(1, 4096))
+                # Bounded: a shed request's 503 is shorter than what may be asked for here, and
+                # the kept-alive connection would then stay open until the idle timeout (65 s).
+                await asyncio.wait_for(reader.readexactly(rng.randrange(1, 4096)), timeout=5)
             elif fault == "garbage":
                 writer.write(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 2000))) + b"\r\n\r\n")
                 await writer.drain()
@@ -165,6 +188,31 @@ async def fault_client(port, deadline, stats, rng):
         await asyncio.sleep(rng.uniform(0, 0.05))
 
 
+async def silent_client(port, deadline, stats, delay):
+    """One attacker's connection, from `delay` seconds on (once the clients have started: opened
+    together with them, the clients' first connections are as silent as the attacker's until
+    this event loop gets round to writing their requests): connects and sends nothing; when the
+    server closes it (first-byte timeout, or evicted to make room), connects again, until the
+    deadline."""
+    await asyncio.sleep(delay)
+    while time.monotonic() < deadline:
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            stats.silent_connect_errors += 1
+            await asyncio.sleep(0.1)
+            continue
+        stats.silent_opened += 1
+        try:
+            await asyncio.wait_for(reader.read(1), timeout=max(0.01, deadline - time.monotonic()))
+            stats.silent_closed_by_server += 1
+        except asyncio.TimeoutError:
+            pass
+        except ConnectionError:
+            stats.silent_closed_by_server += 1
+        writer.close()
+
+
 def proc_figures(pid):
     with open(f"/proc/{pid}/status") as f:
         rss_kib = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
@@ -177,20 +225,26 @@ async def sampler(pid, deadline, samples):
         await asyncio.sleep(1)
 
 
-async def prober(port, deadline, latencies):
-    """GET /healthz on a fresh connection five times a second: liveness must stay fast under load."""
+def prober(port, deadline, outcomes):
+    """GET /healthz and /readyz in turn on a fresh connection five times a second, as an
+    orchestrator does: liveness and readiness must answer, fast, under load. A thread with
+    blocking sockets, so that its request follows its connect at once, as a kubelet's does,
+    however busy the event loop of the other clients is."""
+    paths = ["/healthz", "/readyz"]
     while time.monotonic() < deadline:
         started = time.monotonic()
+        paths.reverse()
         try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(request("GET", "/healthz", headers=[("Connection", "close")]))
-            await writer.drain()
-            status, _, _ = await read_response(reader)
-            writer.close()
-            latencies.append((status, time.monotonic() - started))
-        except (ConnectionError, asyncio.IncompleteReadError) as error:
-            latencies.append((repr(error), time.monotonic() - started))
-        await asyncio.sleep(0.2)
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(request("GET", paths[0], headers=[("Connection", "close")]))
+                answer = b""
+                while chunk := sock.recv(65536):
+                    answer += chunk
+            status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.1 ") else f"no answer: {answer[:40]!r}"
+            outcomes.append((status, time.monotonic() - started))
+        except OSError as error:
+            outcomes.append((repr(error), time.monotonic() - started))
+        time.sleep(0.2)
 
 
 async def campaign(args):
@@ -202,10 +256,27 @@ async def campaign(args):
     tasks = [asyncio.create_task(worker(args.port, deadline, stats, random.Random(i))) for i in range(args.connections)]
     tasks += [asyncio.create_task(fault_client(args.port, deadline, stats, random.Random(10_000 + i)))
               for i in range(args.fault_clients)]
+    tasks += [asyncio.create_task(silent_client(args.port, deadline, stats, args.silent_delay))
+              for _ in range(args.silent_connections)]
     tasks.append(asyncio.create_task(sampler(args.pid, deadline, samples)))
-    tasks.append(asyncio.create_task(prober(args.port, deadline, stats.probes)))
+    probe_thread = threading.Thread(target=prober, args=(args.port, deadline, stats.probes))
+    probe_thread.start()
     await asyncio.gather(*tasks)
+    await asyncio.to_thread(probe_thread.join)
     return stats, samples, time.monotonic() - start
+
+
+def dropped_connections(port):
+    """{reason: count} of lossd_connections_dropped_total from /metrics."""
+    import urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    counts = {}
+    for line in text.splitlines():
+        if line.startswith("lossd_connections_dropped_total{"):
+            reason = line.split('reason="', 1)[1].split('"', 1)[0]
+            counts[reason] = int(float(line.rsplit(" ", 1)[1]))
+    return counts
 
 
 def main():
@@ -215,6 +286,10 @@ def main():
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--fault-clients", type=int, default=8)
+    parser.add_argument("--silent-connections", type=int, default=0,
+                        help="connections that send nothing, reopened whenever the server closes one")
+    parser.add_argument("--silent-delay", type=float, default=2,
+                        help="seconds after the clients' start at which the silent connections open")
     parser.add_argument("--warmup", type=float, default=10, help="seconds before the RSS baseline is taken")
     args = parser.parse_args()
 
@@ -244,7 +319,7 @@ def main():
     fds_peak = max((s[2] for s in samples), default=fds_start)
 
     print(f"duration            {elapsed:.1f} s, {args.connections} keep-alive connections, "
-          f"{args.fault_clients} fault clients")
+          f"{args.fault_clients} fault clients, {args.silent_connections} silent connections")
     print(f"requests            {total} answered ({total / elapsed:.0f}/s), {stats.connections_opened} connections opened")
     print(f"statuses            " + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())))
     for kind, counts in sorted(stats.by_kind.items()):
@@ -254,8 +329,15 @@ def main():
               f"p99 {latencies[int(len(latencies) * 0.99)] * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms")
     probe_times = sorted(t for _, t in stats.probes)
     if probe_times:
-        print(f"/healthz under load {len(probe_times)} probes, p50 {statistics.median(probe_times) * 1000:.1f} ms, "
-              f"max {probe_times[-1] * 1000:.1f} ms, non-200: {sum(1 for s, _ in stats.probes if s != 200)}")
+        answered = sum(1 for s, _ in stats.probes if s == 200)
+        print(f"probes under load   {len(probe_times)} (/healthz and /readyz), {answered} answered 200 "
+              f"({100 * answered / len(probe_times):.1f}%), p50 {statistics.median(probe_times) * 1000:.1f} ms, "
+              f"max {probe_times[-1] * 1000:.1f} ms")
+    if args.silent_connections:
+        print(f"silent connections  {stats.silent_opened} opened, {stats.silent_closed_by_server} closed by the server "
+              f"(first-byte timeout or evicted), {stats.silent_connect_errors} connect errors; "
+              f"{stats.idle_closes} idle keep-alive client connections closed by the server and retried")
+    print(f"connections dropped " + ", ".join(f"{k}: {n}" for k, n in sorted(dropped_connections(args.port).items())))
     print(f"faults              " + ", ".join(f"{k}: {n}" for k, n in sorted(stats.faults.items())))
     print(f"5xx                 {five_xx or 'none'} (503s with Retry-After are deliberate load shedding)")
     print(f"RSS                 start {rss_start / 2**20:.1f} MiB, after {args.warmup:.0f} s warm-up "
@@ -275,7 +357,8 @@ def main():
     if not total:
         failures.append("no request was answered")
     if any(s != 200 for s, _ in stats.probes):
-        failures.append("a liveness probe failed under load")
+        failed = [s for s, _ in stats.probes if s != 200]
+        failures.append(f"{len(failed)} liveness or readiness probes failed under load, e.g. {failed[:3]}")
     for failure in failures:
         print("FAIL: " + failure)
     print("verdict             " + ("FAIL" if failures else "PASS"))

@@ -42,6 +42,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest request body in bytes after gzip/deflate is undone (413 beyond).")
     var maxDecompressedBodyBytes: Int = Serve.defaults.maxDecompressedBodyBytes
 
+    @Option(help: "Seconds a new connection may stay silent before its first byte (closed beyond).")
+    var firstByteTimeout: Double = seconds(Serve.defaults.firstByteTimeout)
+
     @Option(help: "Seconds from a request's first byte to the end of its headers (408 beyond).")
     var headerTimeout: Double = seconds(Serve.defaults.headerTimeout)
 
@@ -59,6 +62,9 @@ struct Serve: ParsableCommand {
 
     @Option(help: "Most open client connections.")
     var maxConnections: Int = Serve.defaults.maxConnections
+
+    @Option(help: "Connections beyond --max-connections kept for health, readiness and metrics requests while every other slot is busy.")
+    var probeReserveConnections: Int = Serve.defaults.probeReserveConnections
 
     @Option(help: "Most requests in progress at once (503 OVERLOADED beyond).")
     var maxInFlight: Int = Serve.defaults.maxInFlightRequests
@@ -116,11 +122,12 @@ struct Serve: ParsableCommand {
         for (name, value) in positive where value <= 0 {
             throw ValidationError("--\(name) must be positive, got \(value)")
         }
-        guard retryAfter >= 0, compressionThreshold >= 0, (0...2047).contains(bufferCacheMib) else {
-            throw ValidationError("--retry-after and --compression-threshold must not be negative, --buffer-cache-mib must be in 0...2047")
+        guard retryAfter >= 0, compressionThreshold >= 0, probeReserveConnections >= 0, (0...2047).contains(bufferCacheMib) else {
+            throw ValidationError(
+                "--retry-after, --compression-threshold and --probe-reserve-connections must not be negative, --buffer-cache-mib must be in 0...2047")
         }
         for (name, value) in [
-            ("header-timeout", headerTimeout), ("body-timeout", bodyTimeout), ("idle-timeout", idleTimeout),
+            ("first-byte-timeout", firstByteTimeout), ("header-timeout", headerTimeout), ("body-timeout", bodyTimeout), ("idle-timeout", idleTimeout),
             ("write-timeout", writeTimeout), ("linger-timeout", lingerTimeout),
         ] where !(value.isFinite && value > 0) {
             throw ValidationError("--\(name) must be a positive number of seconds, got \(value)")
@@ -136,12 +143,14 @@ struct Serve: ParsableCommand {
         configuration.maxHeaderCount = maxHeaderCount
         configuration.maxBodyBytes = maxBodyBytes
         configuration.maxDecompressedBodyBytes = maxDecompressedBodyBytes
+        configuration.firstByteTimeout = .seconds(firstByteTimeout)
         configuration.headerTimeout = .seconds(headerTimeout)
         configuration.bodyTimeout = .seconds(bodyTimeout)
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.writeTimeout = .seconds(writeTimeout)
         configuration.lingerTimeout = .seconds(lingerTimeout)
         configuration.maxConnections = maxConnections
+        configuration.probeReserveConnections = probeReserveConnections
         configuration.maxInFlightRequests = maxInFlight
         configuration.retryAfterSeconds = retryAfter
         configuration.compression = Server.Compression(

@@ -13,27 +13,29 @@ struct MockClock {
 
 @Suite struct ConnectionStateMachineTests {
     static let timeouts = ConnectionStateMachine.Timeouts(
-        header: .seconds(10), body: .seconds(60), idle: .seconds(65), write: .seconds(30), linger: .seconds(2)
+        firstByte: .seconds(5), header: .seconds(10), body: .seconds(60), idle: .seconds(65), write: .seconds(30), linger: .seconds(2)
     )
 
     private static func make(_ clock: MockClock) -> ConnectionStateMachine {
         ConnectionStateMachine(timeouts: timeouts, now: clock.now)
     }
 
-    @Test func newConnection_ArmsTheIdleTimer() {
+    @Test func newConnection_ArmsTheFirstByteTimer() {
         let clock = MockClock()
         var machine = Self.make(clock)
-        #expect(machine.start() == .armTimer(clock.now + .seconds(65)))
+        #expect(machine.start() == .armTimer(clock.now + .seconds(5)))
         #expect(machine.phase == .idle)
     }
 
-    @Test func firstByte_ArmsTheEarlierHeaderDeadline() {
+    @Test func firstByte_StartsTheHeaderDeadline_OnTheArmedTimer() {
         var clock = MockClock()
         var machine = Self.make(clock)
         _ = machine.start()
         clock.advance(by: .seconds(1))
-        #expect(machine.bytesReceived(now: clock.now) == .armTimer(clock.now + .seconds(10)))
+        #expect(machine.bytesReceived(now: clock.now) == ConnectionStateMachine.Action.none, "the first-byte timer fires earlier and re-arms")
+        #expect(machine.deadline == clock.now + .seconds(10))
         #expect(machine.phase == .readingHead)
+        #expect(!machine.awaitingFirstByte)
         #expect(machine.bytesReceived(now: clock.now) == ConnectionStateMachine.Action.none, "only the first byte starts the deadline")
     }
 
@@ -153,6 +155,57 @@ struct MockClock {
         _ = machine.requestReceived()
         #expect(machine.peerClosedRead() == ConnectionStateMachine.Action.none)
         #expect(machine.mustClose(requestKeepAlive: true))
+    }
+
+    @Test func peerHalfClose_WithMoreInputBuffered_AnswersTheNextRequestsBeforeClosing() {
+        let clock = MockClock()
+        var machine = Self.make(clock)
+        _ = machine.start()
+        _ = machine.bytesReceived(now: clock.now)
+        _ = machine.requestReceived()
+        _ = machine.peerClosedRead()
+        #expect(!machine.mustClose(requestKeepAlive: true, moreInputBuffered: true), "a pipelined request may follow")
+        _ = machine.responseStarted(now: clock.now)
+        if case .readNextRequest = machine.responseWritten(closeAfter: false, now: clock.now) {} else {
+            Issue.record("the buffered input must be parsed before closing")
+        }
+        _ = machine.bytesReceived(now: clock.now)
+        _ = machine.requestReceived()
+        #expect(machine.inputEnded() == ConnectionStateMachine.Action.none, "the second request is still being answered")
+        _ = machine.responseStarted(now: clock.now)
+        _ = machine.responseWritten(closeAfter: false, now: clock.now)
+        #expect(machine.inputEnded() == .close, "nothing more to answer")
+        #expect(machine.phase == .closed)
+    }
+
+    @Test func inputEnded_WithoutHalfClose_KeepsTheConnection() {
+        let clock = MockClock()
+        var machine = Self.make(clock)
+        _ = machine.start()
+        #expect(machine.inputEnded() == ConnectionStateMachine.Action.none)
+        #expect(machine.phase == .idle)
+    }
+
+    @Test func silentConnection_ClosesAtTheFirstByteDeadline_NotTheIdleOne() {
+        var clock = MockClock()
+        var machine = Self.make(clock)
+        _ = machine.start()
+        #expect(machine.awaitingFirstByte)
+        clock.advance(by: .seconds(5))
+        #expect(machine.timerFired(now: clock.now) == .close)
+    }
+
+    @Test func evict_ClosesOnlyAnIdleConnection() {
+        let clock = MockClock()
+        var busy = Self.make(clock)
+        _ = busy.start()
+        _ = busy.bytesReceived(now: clock.now)
+        #expect(busy.evict() == ConnectionStateMachine.Action.none)
+        #expect(busy.phase == .readingHead)
+        var idle = Self.make(clock)
+        _ = idle.start()
+        #expect(idle.evict() == .close)
+        #expect(!idle.hasAnswered)
     }
 
     @Test func peerClose_MidRequest_ClosesAtOnce() {

@@ -241,6 +241,18 @@ import Testing
         expectError(prefix + " folded\n\n", .obsoleteLineFolding)
     }
 
+    @Test func singletonField_Repeated_Is400_OnlyForTheConfiguredNames() {
+        var limits = HTTPRequestParser.Limits()
+        limits.singletonFields = ["authorization"]
+        let twice = "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: a\r\nX: 1\r\nauthorization: b\r\n\r\n"
+        let outcome = parseAllSplits(Array(twice.utf8), limits: limits)
+        #expect(outcome.error?.kind == .repeatedSingletonField)
+        #expect(outcome.error?.status == 400)
+        let once = "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: a\r\nX: 1\r\nX: 2\r\n\r\n"
+        #expect(parseAllSplits(Array(once.utf8), limits: limits).requests.count == 1, "other names may repeat")
+        #expect(parseAllSplits(Array(twice.utf8)).requests.count == 1, "not refused unless configured")
+    }
+
     // MARK: Limits
 
     @Test func requestLine_LongerThanLimit_Is414() {

@@ -138,10 +138,13 @@ extension LoopbackErrorResponseTests {
         let rejections = Rejections()
         var configuration = jsonConfiguration(rejections)
         configuration.maxConnections = 1
-        try withServer(configuration) { server in
+        configuration.probeReserveConnections = 0
+        let blocking = BlockingHandler()
+        try withServer(configuration, handler: blocking.handler) { server in
             let first = try RawClient(port: server.localPort)
-            try first.send("GET /info HTTP/1.1\nHost: t\n\n")
-            #expect(try first.readResponse().status == 200)
+            try first.send("GET /block HTTP/1.1\nHost: t\n\n")
+            blocking.waitUntilBlocked()  // busy: no idle connection to evict
+            defer { blocking.release() }
             let second = try RawClient(port: server.localPort)
             let response = try second.readResponse()
             #expect(response.status == 503)

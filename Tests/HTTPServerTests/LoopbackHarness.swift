@@ -198,24 +198,44 @@ func withInFlightSlotTaken<R>(
     afterRelease: (R) throws -> Void = { _ in },
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
-    let gate = DispatchSemaphore(value: 0)
-    let started = DispatchSemaphore(value: 0)
+    let blocking = BlockingHandler()
     var configuration = configuration
     configuration.maxInFlightRequests = 1
-    let handler: Handler = { request in
-        if request.path == "/block" {
-            started.signal()
-            gate.wait()
-        }
-        return echoHandler(request)
-    }
-    try withServer(configuration, handler: handler) { server in
+    try withServer(configuration, handler: blocking.handler) { server in
         let busy = try RawClient(port: server.localPort)
         try busy.send("GET /block HTTP/1.1\nHost: t\n\n")
-        started.wait()
+        blocking.waitUntilBlocked()
         let result = Result { try body(server) }
-        gate.signal()
+        blocking.release()
         #expect(try busy.readResponse().status == 200, sourceLocation: sourceLocation)
         try afterRelease(result.get())
+    }
+}
+
+/// `echoHandler`, except that each `/block` request waits in the handler until `release()`:
+/// it holds its connection busy and an in-flight slot taken.
+final class BlockingHandler: Sendable {
+    private let gate = DispatchSemaphore(value: 0)
+    private let started = DispatchSemaphore(value: 0)
+
+    /// The handler to serve.
+    var handler: Handler {
+        { [self] request in
+            if request.path == "/block" {
+                started.signal()
+                gate.wait()
+            }
+            return echoHandler(request)
+        }
+    }
+
+    /// Returns once a `/block` request has entered the handler.
+    func waitUntilBlocked() {
+        started.wait()
+    }
+
+    /// Lets `count` blocked requests finish.
+    func release(_ count: Int = 1) {
+        for _ in 0..<count { gate.signal() }
     }
 }

@@ -143,13 +143,34 @@ def test_unsupported_content_encoding_is_415_problem_with_accept_encoding(lossd)
     assert "gzip" in fields["accept-encoding"] and fields["connection"] == "close"
 
 
+@pytest.mark.parametrize("fields", [b"Content-Encoding: gzip, gzip\r\n",
+                                    b"Content-Encoding: gzip\r\nContent-Encoding: gzip\r\n"],
+                         ids=["one-line", "two-lines"])
+def test_content_encoding_lines_are_one_list(lossd, fields):
+    import gzip
+    body = gzip.compress(gzip.compress(b'{"input": [1.0], "target": [0.0]}'))
+    answer, problem = raw_exchange(lossd.port, b"POST /v1/loss/mse_loss HTTP/1.1\r\nHost: t\r\n"
+                                   b"Content-Type: application/json\r\n" + fields +
+                                   f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    server_problem(answer, problem, 415, "UNSUPPORTED_MEDIA_TYPE")
+    assert "gzip, gzip" in json.loads(problem)["detail"]
+
+
 @pytest.mark.parametrize("request_bytes, status, code", [
     (b"POST /v1/loss/mse_loss HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
      400, "MALFORMED_REQUEST"),
     (b"POST /v1/loss/mse_loss HTTP/1.1\r\nHost: t\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}",
      417, "EXPECTATION_FAILED"),
     (b"GET /healthz HTTP/2.0\r\nHost: t\r\n\r\n", 505, "HTTP_VERSION_NOT_SUPPORTED"),
-], ids=["malformed-framing-400", "unknown-expectation-417", "http-2-505"])
+    (b"GET /v1/losses HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer a\r\nAuthorization: Bearer b\r\n\r\n",
+     400, "MALFORMED_REQUEST"),
+    (b"POST /v1/loss/mse_loss HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+     b"Content-Type: application/octet-stream\r\nContent-Length: 2\r\n\r\n{}", 400, "MALFORMED_REQUEST"),
+    (b"POST /v2/models/mse_loss/infer HTTP/1.1\r\nHost: t\r\nInference-Header-Content-Length: 2\r\n"
+     b"Inference-Header-Content-Length: 1\r\nContent-Length: 2\r\n\r\n{}", 400, "MALFORMED_REQUEST"),
+    (b"GET /healthz HTTP/1.1\r\nHost: t\r\nHost: u\r\n\r\n", 400, "MALFORMED_REQUEST"),
+], ids=["malformed-framing-400", "unknown-expectation-417", "http-2-505", "two-authorization-400",
+        "two-content-type-400", "two-inference-header-content-length-400", "two-host-400"])
 def test_request_the_server_cannot_read_is_a_problem_and_closes(lossd, request_bytes, status, code):
     fields, body = raw_exchange(lossd.port, request_bytes)
     server_problem(fields, body, status, code)
@@ -169,15 +190,17 @@ def test_slow_header_is_408_problem(limited):
 
 def test_connection_over_the_limit_is_503_overloaded_problem():
     import socket
-    server = Lossd(["--max-connections", "1"])
+    server = Lossd(["--max-connections", "1", "--probe-reserve-connections", "0"])
     try:
-        # The start-up probe's connection may not be closed on the server side yet: take the one
-        # connection slot as soon as it is free (within 5 s), then hold it.
+        # Take the one connection slot with a request whose body is awaited (a busy connection,
+        # which no new connection may evict): the 100 Continue says the server holds it. The
+        # start-up probe's connection may not be closed on the server side yet: retry for 5 s.
         deadline = time.monotonic() + 5
         while True:
             held = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-            held.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
-            if held.recv(65536).startswith(b"HTTP/1.1 200"):
+            held.sendall(b"POST /v1/loss/mse_loss HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                         b"Expect: 100-continue\r\nContent-Length: 100\r\n\r\n")
+            if held.recv(65536).startswith(b"HTTP/1.1 100"):
                 break
             held.close()
             assert time.monotonic() < deadline, "the only connection slot never became free"

@@ -60,7 +60,8 @@ public func fuzzHTTPParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
     // Small limits so that the limit paths are reached by short inputs too.
     let limits = HTTPRequestParser.Limits(
-        maxRequestLineBytes: 200, maxHeaderBytes: 400, maxHeaderCount: 12, maxBodyBytes: 300, maxChunkLineBytes: 40
+        maxRequestLineBytes: 200, maxHeaderBytes: 400, maxHeaderCount: 12, maxBodyBytes: 300, maxChunkLineBytes: 40,
+        singletonFields: ["authorization", "content-type"]
     )
     let whole = run(bytes, chunk: max(bytes.count, 1), limits: limits)
     let dripped = run(bytes, chunk: chunk, limits: limits)

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Synchronization
 
 /// One client connection: the Dispatch shell around `ConnectionStateMachine` and
 /// `HTTPRequestParser`. It reads into one reusable buffer, parses, hands complete requests to
@@ -8,7 +9,8 @@ import Glibc
 /// Concurrency: every mutable property is touched only on `queue` (a serial queue per
 /// connection): source handlers run there, and the handler queue hops back to it with the
 /// response. Hence `@unchecked Sendable`. The descriptor is closed only in the sources' cancel
-/// handlers, after both sources are cancelled.
+/// handlers, after both sources are cancelled. The one exception is `idleSince`, an atomic that
+/// the accept queue reads to choose which idle connection to evict when the table is full.
 final class Connection: @unchecked Sendable {
     let fd: CInt
     let remoteAddress: String
@@ -20,6 +22,13 @@ final class Connection: @unchecked Sendable {
     private var machine: ConnectionStateMachine
     private var parser: HTTPRequestParser
     private var dateCache = DateCache()
+    /// When the connection last became idle (accept, or a keep-alive response written), in
+    /// `DispatchTime` uptime nanoseconds; 0 while it is busy or closing. Written on `queue`,
+    /// read and claimed (`claimForEviction`) by the accept queue.
+    private let idleSince: Atomic<UInt64>
+    /// Admitted into the probe reserve: only requests that bypass admission are served, each
+    /// answered with `Connection: close`. Set before `start()`.
+    private var probesOnly = false
 
     // Created in `start()` (on `queue`): a Dispatch source released without ever being
     // activated traps, and a connection refused by `maxConnections` never starts.
@@ -80,10 +89,13 @@ final class Connection: @unchecked Sendable {
         input = [UInt8](repeating: 0, count: Self.readSize)
         tls = context.tlsContext.map { TLSSession(context: $0) }
         if tls != nil { tlsReadBuffer = [UInt8](repeating: 0, count: Self.readSize) }
+        idleSince = Atomic(DispatchTime.now().uptimeNanoseconds)
     }
 
-    /// Starts reading. Call once, after the connection is registered.
-    func start() {
+    /// Starts reading. Call once, after the connection is registered; `probesOnly` when it was
+    /// admitted into the probe reserve.
+    func start(probesOnly: Bool = false) {
+        self.probesOnly = probesOnly
         queue.async { [self] in
             guard !cancelled else { return }  // drained before it started
             readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
@@ -91,7 +103,7 @@ final class Connection: @unchecked Sendable {
             readSource.setEventHandler { [unowned self] in readable() }
             pendingCancelHandlers += 1
             readSource.setCancelHandler { [self] in cancelHandlerRan() }
-            timer.setEventHandler { [unowned self] in perform(machine.timerFired(now: clock.now)) }
+            timer.setEventHandler { [unowned self] in timerFired() }
             perform(machine.start())
             timer.activate()
             readSource.activate()
@@ -106,6 +118,50 @@ final class Connection: @unchecked Sendable {
     /// The shutdown deadline passed: close now.
     func forceClose() {
         queue.async { [self] in perform(machine.forceClose()) }
+    }
+
+    /// The instant this connection became idle (uptime nanoseconds), or `nil` while it is busy.
+    var idleSinceNanoseconds: UInt64? {
+        let value = idleSince.load(ordering: .acquiring)
+        return value == 0 ? nil : value
+    }
+
+    /// Claims this connection for eviction if it is still idle since `instant`; `true` when the
+    /// claim succeeded (no other accept can choose it again). Then call `evict()`.
+    func claimForEviction(idleSince instant: UInt64) -> Bool {
+        idleSince.compareExchange(expected: instant, desired: 0, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    /// The table is full and this connection was chosen to make room: it closes if it is still
+    /// idle with nothing unread, and reports the drop.
+    func evict() {
+        queue.async { [self] in
+            // A request that arrived since the claim is read, not dropped.
+            guard machine.phase == .idle, !cancelled, inputStart == inputEnd, !Posix.hasPendingInput(fd) else {
+                return
+            }
+            report(machine.hasAnswered ? .evictedIdle : .evictedSilent)
+            perform(machine.evict())
+        }
+    }
+
+    private func timerFired() {
+        let silent = machine.phase == .idle && machine.awaitingFirstByte
+        let action = machine.timerFired(now: clock.now)
+        if silent, action == .close { report(.firstByteTimeout) }
+        perform(action)
+    }
+
+    private func report(_ reason: ConnectionDrop.Reason) {
+        context.configuration.onConnectionDropped?(ConnectionDrop(reason: reason, remoteAddress: remoteAddress))
+    }
+
+    private func markIdle() {
+        idleSince.store(DispatchTime.now().uptimeNanoseconds, ordering: .releasing)
+    }
+
+    private func markBusy() {
+        idleSince.store(0, ordering: .releasing)
     }
 
     // MARK: Reading
@@ -271,7 +327,11 @@ final class Connection: @unchecked Sendable {
         while machine.phase == .idle || machine.phase == .readingHead || machine.phase == .readingBody {
             if machine.phase == .idle {
                 // HTTPS: plaintext may wait in the session (input was full) with the socket quiet.
-                if inputStart == inputEnd, !(tls.map(decryptIntoInput) ?? false) { return }
+                if inputStart == inputEnd, !(tls.map(decryptIntoInput) ?? false) {
+                    perform(machine.inputEnded())  // after a half-close: nothing more to answer
+                    return
+                }
+                markBusy()
                 exchange = Exchange(startedAt: clock.now, bytesIn: exchange.bytesIn)
                 perform(machine.bytesReceived(now: clock.now))
             }
@@ -283,6 +343,8 @@ final class Connection: @unchecked Sendable {
             switch event {
             case .needMoreData:
                 if let tls, decryptIntoInput(tls) { continue }
+                // After a half-close the rest of this request will never come.
+                perform(machine.inputEnded())
                 return
             case .head(let head):
                 headReceived(head)
@@ -317,14 +379,28 @@ final class Connection: @unchecked Sendable {
                 exchange.body.reserveCapacity(Self.presizeLimit)
             }
         }
-        if let coding = head.headers["content-encoding"], !RequestDecoding.isSupported(contentEncoding: coding) {
+        if let coding = RequestDecoding.contentEncoding(of: head.headers), !RequestDecoding.isSupported(contentEncoding: coding) {
             reject(ServerRejection(.unsupportedContentEncoding, detail: "unsupported Content-Encoding: \(coding)"))
+            return
+        }
+        if probesOnly, !isProbe(head) {
+            report(.tableFull)
+            reject(ServerRejection(.tooManyConnections, detail: "too many open connections, retry later"))
             return
         }
         perform(machine.headReceived(hasBody: head.framing != .none, now: clock.now))
         if head.expectsContinue, head.framing != .none, inputStart == inputEnd {
             enqueue(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8), body: [], final: false)
         }
+    }
+
+    /// Whether `head` is a request that bypasses admission (a probe or a scrape), judged with an
+    /// empty body: the only kind a probe-reserve connection serves.
+    private func isProbe(_ head: HTTPRequestHead) -> Bool {
+        let request = Request(
+            method: head.method, target: head.target, version: head.version, headers: head.headers,
+            body: [], remoteAddress: remoteAddress)
+        return context.configuration.bypassesAdmission?(request) == true
     }
 
     private func requestReceived() {
@@ -339,11 +415,11 @@ final class Connection: @unchecked Sendable {
         let admitted = context.configuration.bypassesAdmission?(request) != true
         guard !admitted || context.admit() else {
             let rejection = ServerRejection(.overloaded, detail: "server busy, retry later", request: request)
-            respond(context.configuration.response(for: rejection), request: request, close: !head.keepAlive, handlerDuration: nil)
+            respond(context.configuration.response(for: rejection), request: request, close: !head.keepAlive || probesOnly, handlerDuration: nil)
             return
         }
         let context = context
-        let keepAlive = head.keepAlive
+        let keepAlive = head.keepAlive && !probesOnly
         /// Decodes and handles the request; the duration is `nil` when decoding failed and no
         /// handler ran.
         let handle: @Sendable () -> (Response, Duration?) = {
@@ -389,7 +465,7 @@ final class Connection: @unchecked Sendable {
         encoded: ResponseEncoding.Encoded? = nil
     ) {
         guard !cancelled, machine.phase != .lingering, machine.phase != .closed else { return }
-        let closing = machine.mustClose(requestKeepAlive: !close)
+        let closing = machine.mustClose(requestKeepAlive: !close, moreInputBuffered: inputStart < inputEnd)
         let isHead = request?.method == "HEAD"
         let encoded = encoded ?? ResponseEncoding.encode(response, request: request, server: context.configuration)
         var head: [UInt8] = []
@@ -546,6 +622,7 @@ final class Connection: @unchecked Sendable {
             inputEnd = 0
         case .readNextRequest(let deadline):
             if let deadline { schedule(deadline) }
+            markIdle()
             resumeReading()
             processInput()
         case .close:
@@ -576,6 +653,7 @@ final class Connection: @unchecked Sendable {
     private func closeNow() {
         guard !cancelled else { return }
         cancelled = true
+        markBusy()
         guard let timer, let readSource else {
             // Never started (shutdown raced the accept): no source owns the descriptor yet.
             Posix.close(fd)

@@ -9,6 +9,12 @@
 ///  any error / close / drain ──▶ lingering (write side shut, reads discarded) ──▶ closed
 /// ```
 ///
+/// A new connection waits for its first byte under `firstByte`, shorter than the keep-alive
+/// `idle` timeout that applies between requests. A client's half-close (end of stream) ends its
+/// sending, not its reading: every complete request received before it is answered in order,
+/// and the connection closes once the buffered input holds no further complete request
+/// (`inputEnded`).
+///
 /// Timer policy: one timer per connection, armed lazily. The machine reports `.armTimer` only
 /// when a new deadline is earlier than the armed one; when the timer fires early (the deadline
 /// moved later), `timerFired` re-arms for the current deadline. Under load most transitions
@@ -16,6 +22,8 @@
 struct ConnectionStateMachine {
     /// The timeouts, taken from `Server.Configuration`.
     struct Timeouts {
+        /// From accept to a new connection's first byte.
+        var firstByte: Duration
         var header: Duration
         var body: Duration
         var idle: Duration
@@ -52,15 +60,20 @@ struct ConnectionStateMachine {
     private(set) var armedTimer: ContinuousClock.Instant?
     /// Shutdown requested: finish the current exchange, then close.
     private(set) var isDraining = false
-    /// The peer half-closed (EOF while a request is being handled): answer, then close.
+    /// The peer half-closed (EOF while a request is being handled): answer what was received,
+    /// then close.
     private(set) var peerClosed = false
+    /// No byte has arrived yet: the connection is silent, under the first-byte deadline.
+    private(set) var awaitingFirstByte = true
+    /// At least one response was written.
+    private(set) var hasAnswered = false
 
     init(timeouts: Timeouts, now: ContinuousClock.Instant) {
         self.timeouts = timeouts
-        deadline = now + timeouts.idle
+        deadline = now + timeouts.firstByte
     }
 
-    /// The action that arms the timer for the initial idle deadline.
+    /// The action that arms the timer for the first-byte deadline.
     mutating func start() -> Action {
         arm(deadline)
     }
@@ -68,6 +81,7 @@ struct ConnectionStateMachine {
     /// Bytes arrived. The first byte of a request starts the header deadline.
     mutating func bytesReceived(now: ContinuousClock.Instant) -> Action {
         guard phase == .idle else { return .none }
+        awaitingFirstByte = false
         phase = .readingHead
         deadline = now + timeouts.header
         return arm(deadline)
@@ -90,9 +104,11 @@ struct ConnectionStateMachine {
         return .none
     }
 
-    /// Whether the response about to be written must close the connection.
-    func mustClose(requestKeepAlive: Bool) -> Bool {
-        !requestKeepAlive || isDraining || peerClosed
+    /// Whether the response about to be written must close the connection. After a half-close,
+    /// a response is the last one unless more input is buffered (`moreInputBuffered`), which may
+    /// hold further pipelined requests.
+    func mustClose(requestKeepAlive: Bool, moreInputBuffered: Bool = false) -> Bool {
+        !requestKeepAlive || isDraining || (peerClosed && !moreInputBuffered)
     }
 
     /// The response (or an error response) starts being written.
@@ -111,7 +127,10 @@ struct ConnectionStateMachine {
     /// The response is fully written.
     mutating func responseWritten(closeAfter: Bool, now: ContinuousClock.Instant) -> Action {
         guard phase == .writing else { return .none }
-        if closeAfter || isDraining || peerClosed { return startLingering(now: now) }
+        hasAnswered = true
+        if closeAfter || isDraining { return startLingering(now: now) }
+        // After a half-close the shell parses what is buffered and calls `inputEnded` when it
+        // holds no complete request.
         phase = .idle
         deadline = now + timeouts.idle
         if case .armTimer(let instant) = arm(deadline) { return .readNextRequest(armTimer: instant) }
@@ -130,6 +149,28 @@ struct ConnectionStateMachine {
         case .closed:
             return .none
         }
+    }
+
+    /// After a half-close: the buffered input holds no further complete request, so nothing
+    /// more will arrive to answer. Closes unless a request is being handled or answered.
+    mutating func inputEnded() -> Action {
+        guard peerClosed else { return .none }
+        switch phase {
+        case .idle, .readingHead, .readingBody:
+            phase = .closed
+            return .close
+        default:
+            return .none
+        }
+    }
+
+    /// The table is full and this connection was chosen to make room: closes it if it is idle
+    /// (between requests, or before its first byte); a connection that became busy meanwhile
+    /// stays.
+    mutating func evict() -> Action {
+        guard phase == .idle else { return .none }
+        phase = .closed
+        return .close
     }
 
     /// A read or write failed (reset, broken pipe): nothing more can be sent.

@@ -5,6 +5,14 @@ enum RequestDecoding {
     /// The codings a request body may use, for the 415 response's `Accept-Encoding`.
     static let acceptedCodings = ContentCoding.acceptedRequestCodings
 
+    /// The request's `Content-Encoding` as one list: several field lines are one list, joined
+    /// with commas as RFC 9110 §5.3 says, so that `gzip` twice on two lines reads as `gzip, gzip`
+    /// on one. `nil` without the field.
+    static func contentEncoding(of headers: HTTPHeaders) -> String? {
+        let fields = headers.values(for: "Content-Encoding")
+        return fields.isEmpty ? nil : fields.joined(separator: ", ")
+    }
+
     /// Whether a request with this `Content-Encoding` value can be decoded.
     static func isSupported(contentEncoding: String) -> Bool {
         ContentCoding(contentEncoding: contentEncoding) != nil
@@ -15,9 +23,8 @@ enum RequestDecoding {
     /// stops at the cap), 400 when the body is not valid data in its coding. An empty body has
     /// nothing to decode and passes as it is.
     static func decode(_ request: Request, maxDecompressedBytes: Int) -> Result<Request, ServerRejection> {
-        let fields = request.headers.values(for: "Content-Encoding")
         guard !request.body.isEmpty,
-            let coding = ContentCoding(contentEncoding: fields.isEmpty ? nil : fields.joined(separator: ", ")),
+            let coding = ContentCoding(contentEncoding: contentEncoding(of: request.headers)),
             let format = coding.format
         else { return .success(request) }
         do {

@@ -9,7 +9,7 @@ struct HTTPParserError: Error, Equatable, CustomStringConvertible {
         case headerSectionTooLarge, tooManyHeaderFields
         case invalidFieldName, whitespaceBeforeColon, obsoleteLineFolding, invalidFieldValue
         case bareCarriageReturn, bareLineFeed
-        case missingHost, multipleHost, invalidHost
+        case missingHost, multipleHost, invalidHost, repeatedSingletonField
         case contentLengthWithTransferEncoding, invalidContentLength, multipleContentLength
         case unsupportedTransferCoding, transferEncodingInHTTP10
         case invalidChunkSize, chunkLineTooLong, missingChunkTerminator

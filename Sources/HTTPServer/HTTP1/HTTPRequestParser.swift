@@ -19,7 +19,8 @@
 /// - Transfer-Encoding must be exactly `chunked` on HTTP/1.1 (other codings are not implemented;
 ///   RFC 9112 §6.1 says 501 SHOULD, we answer 400 and close as for any framing we cannot trust);
 ///   on HTTP/1.0 it is refused (RFC 9112 §6.1: framing faulty).
-/// - HTTP/1.1 needs exactly one valid Host (RFC 9112 §3.2).
+/// - HTTP/1.1 needs exactly one valid Host (RFC 9112 §3.2); the fields of
+///   `Limits.singletonFields` may appear at most once (RFC 9110 §5.3), else 400.
 /// - Chunk sizes are `1*HEXDIG` up to 15 digits; chunk extensions are skipped but the chunk line
 ///   is limited to `maxChunkLineBytes`; chunk data must be followed by CRLF (RFC 9112 §7.1).
 /// - Trailer fields are validated like header fields and then dropped: framing and routing fields
@@ -32,6 +33,8 @@ struct HTTPRequestParser {
         var maxHeaderCount = 100
         var maxBodyBytes = 64 * 1024 * 1024
         var maxChunkLineBytes = 4 * 1024
+        /// Lower-case names of the fields that must appear at most once (400 when repeated).
+        var singletonFields: [String] = []
     }
 
     /// What one call of `parse(_:)` produced.
@@ -337,7 +340,7 @@ struct HTTPRequestParser {
 
     /// Validates the framing fields and emits the head.
     private mutating func finishHead() -> Event {
-        switch head.makeHead(wireBytes: sectionBytes, maxBodyBytes: limits.maxBodyBytes) {
+        switch head.makeHead(wireBytes: sectionBytes, maxBodyBytes: limits.maxBodyBytes, singletonFields: limits.singletonFields) {
         case .failure(let error):
             return fail(error)
         case .success(let complete):

@@ -78,8 +78,24 @@ struct PartialHead {
         }
     }
 
-    /// Applies RFC 9112 §3.2 (Host), §6.1–6.3 (framing) and RFC 9110 §10.1.1 (Expect).
-    func makeHead(wireBytes: Int, maxBodyBytes: Int) -> Result<HTTPRequestHead, HTTPParserError> {
+    /// The error for the first of `names` that appears more than once, if any.
+    private func repeatedSingleton(among names: [String]) -> HTTPParserError? {
+        for name in names {
+            var seen: String?
+            for field in headers where HTTPHeaders.namesEqual(field.name, name) {
+                if let first = seen {
+                    return HTTPParserError(
+                        .repeatedSingletonField, "more than one \(first) field (it must appear once, RFC 9110 §5.3)")
+                }
+                seen = field.name
+            }
+        }
+        return nil
+    }
+
+    /// Applies RFC 9112 §3.2 (Host), §6.1–6.3 (framing), RFC 9110 §5.3 (fields that must appear
+    /// once: `singletonFields`, lower-case names) and §10.1.1 (Expect).
+    func makeHead(wireBytes: Int, maxBodyBytes: Int, singletonFields: [String] = []) -> Result<HTTPRequestHead, HTTPParserError> {
         if version == .http1_1 {
             if hosts.isEmpty { return .failure(HTTPParserError(.missingHost, "HTTP/1.1 request without Host")) }
         }
@@ -114,6 +130,7 @@ struct PartialHead {
             }
             framing = length == 0 ? .none : .contentLength(length)
         }
+        if let error = repeatedSingleton(among: singletonFields) { return .failure(error) }
         var expectsContinue = false
         for expectation in expectations {
             guard HTTPSyntax.lowercasedListElements(expectation) == ["100-continue"] else {

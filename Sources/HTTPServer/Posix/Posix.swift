@@ -88,6 +88,13 @@ enum Posix {
         }
     }
 
+    /// Whether bytes wait unread in the socket's receive buffer (`recv` with `MSG_PEEK`, without
+    /// blocking); `false` on end of stream or any error.
+    static func hasPendingInput(_ fd: CInt) -> Bool {
+        var byte: UInt8 = 0
+        return Glibc.recv(fd, &byte, 1, CInt(MSG_PEEK) | CInt(MSG_DONTWAIT)) > 0
+    }
+
     /// `shutdown(2)`; errors (the peer already gone) are ignored: the caller is closing anyway.
     static func shutdown(_ fd: CInt, how: CInt) {
         _ = sysShutdown(fd, how)

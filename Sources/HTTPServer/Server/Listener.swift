@@ -4,9 +4,10 @@ import Glibc
 /// The listening socket and its accept loop.
 ///
 /// Accepted sockets get `TCP_NODELAY` (responses are written whole, so Nagle only adds delay).
-/// Beyond `maxConnections`, a connection is answered with a 503 rendered once at start (through
-/// the `errorResponse` hook) and closed at once, so a flood costs one descriptor for an
-/// instant, never a queue.
+/// At `maxConnections` a new connection makes room by evicting the longest-idle one, or takes a
+/// probe-reserve slot (`ServerContext.register`); beyond the reserve it is answered with a 503
+/// rendered once at start (through the `errorResponse` hook) and closed at once, so a flood
+/// costs one descriptor for an instant, never a queue.
 final class Listener: @unchecked Sendable {
     // `source` and `fd` are set in `init`; they and `dateCache` are used only on `queue` afterwards.
     let fd: CInt
@@ -80,10 +81,12 @@ final class Listener: @unchecked Sendable {
             try? Posix.setOption(client, level: CInt(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
             let peer = Posix.peerAddress(client)?.description ?? "unknown"
             let connection = Connection(fd: client, remoteAddress: peer, context: context)
-            if context.register(connection) {
-                connection.start()
-            } else {
+            switch context.register(connection) {
+            case .regular: connection.start()
+            case .probesOnly: connection.start(probesOnly: true)
+            case .refused:
                 refuse(client)
+                context.configuration.onConnectionDropped?(ConnectionDrop(reason: .tableFull, remoteAddress: peer))
             }
         }
     }

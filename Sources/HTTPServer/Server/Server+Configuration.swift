@@ -10,11 +10,13 @@ extension Server {
     /// | `maxHeaderCount` | 100 | 431, close |
     /// | `maxBodyBytes` | 64 MiB | 413, close (before reading the body when Content-Length says so) |
     /// | `maxDecompressedBodyBytes` | 256 MiB | 413, close |
+    /// | `firstByteTimeout` | 10 s from accept to a new connection's first byte | silent close (reported as a drop) |
     /// | `headerTimeout` | 10 s from the first byte of a request | 408, close |
     /// | `bodyTimeout` | 60 s from the end of the head | 408, close |
     /// | `idleTimeout` | 65 s between requests on a keep-alive connection | silent close |
     /// | `writeTimeout` | 30 s without write progress | close |
-    /// | `maxConnections` | 1024 | new connections answered 503 with `Retry-After` and closed at once |
+    /// | `maxConnections` | 1024 | the oldest idle connection is closed to make room; if none is idle, the connection takes a probe-reserve slot |
+    /// | `probeReserveConnections` | 16 beyond `maxConnections` | probes only; others (and beyond the reserve) 503 with `Retry-After`, close |
     /// | `maxInFlightRequests` | 128 | 503 with `Retry-After`, connection kept |
     public struct Configuration: Sendable {
         /// The address to bind: an IPv4 literal (`"127.0.0.1"`, `"0.0.0.0"`) or an IPv6 literal
@@ -37,6 +39,11 @@ extension Server {
         /// Largest request body after `Content-Encoding: gzip`/`deflate` is undone. Exceeded: 413.
         public var maxDecompressedBodyBytes: Int = 256 * 1024 * 1024
 
+        /// Time a new connection may stay silent: from accept to its first byte. Exceeded: the
+        /// connection is closed without an answer and reported to `onConnectionDropped`
+        /// (`firstByteTimeout`). Separate from `idleTimeout`, which applies between requests on a
+        /// keep-alive connection: a client that connects and says nothing holds a slot only this long.
+        public var firstByteTimeout: Duration = .seconds(10)
         /// Time allowed from a request's first byte to the end of its header section (slowloris
         /// guard). Exceeded: 408, close.
         public var headerTimeout: Duration = .seconds(10)
@@ -53,8 +60,20 @@ extension Server {
         /// §9.6 staged close).
         public var lingerTimeout: Duration = .seconds(2)
 
-        /// Most open client connections. Beyond it, new connections are accepted and closed.
+        /// Most open client connections. When the table is full, a new connection first makes
+        /// room by closing the connection that has been idle longest (a keep-alive connection
+        /// between requests, or one that has not sent a byte yet, with nothing unread in its socket;
+        /// reported to `onConnectionDropped`); when none is idle, it takes a slot of the probe
+        /// reserve. While evicted connections close, the count may exceed this and the reserve by
+        /// the evictions under way (at most 64; beyond, new connections are refused meanwhile).
         public var maxConnections: Int = 1024
+        /// Slots beyond `maxConnections` for health probes and scrapes while every regular slot
+        /// holds a busy connection. A connection in the reserve is served only requests for which
+        /// `bypassesAdmission` returns `true` (judged on the head, with an empty body), each
+        /// answered with `Connection: close`; any other request gets 503 with `Retry-After`.
+        /// Beyond the reserve, new connections are answered 503 with `Retry-After` and closed at
+        /// once. 0 disables the reserve.
+        public var probeReserveConnections: Int = 16
         /// Most requests being handled at once across all connections. Beyond it, requests are
         /// answered 503 with `Retry-After` instead of queueing.
         public var maxInFlightRequests: Int = 128
@@ -73,6 +92,10 @@ extension Server {
         public var onResponse: (@Sendable (ResponseEvent) -> Void)? = nil
         /// Called each time a request is shed with 503 because `maxInFlightRequests` was reached.
         public var onShed: (@Sendable () -> Void)? = nil
+        /// Called each time a connection is refused or closed to protect the connection table
+        /// (table full, first-byte timeout, eviction of an idle connection), on the accept or a
+        /// connection queue: keep it cheap and non-blocking.
+        public var onConnectionDropped: (@Sendable (ConnectionDrop) -> Void)? = nil
         /// Called each time the number of open connections changes, with the new count.
         public var onConnectionCountChange: (@Sendable (Int) -> Void)? = nil
         /// Requests for which this returns `true` skip the `maxInFlightRequests` admission check
@@ -80,6 +103,13 @@ extension Server {
         /// probes and metrics scrapes, which must be cheap and must answer while the server is
         /// saturated.
         public var bypassesAdmission: (@Sendable (Request) -> Bool)? = nil
+        /// Header fields that must appear at most once in a request (RFC 9110 §5.3: fields whose
+        /// value is not a list); a request that repeats one is answered 400 and the connection
+        /// closed. Names are case-insensitive. `Host`, `Content-Length` and `Transfer-Encoding`
+        /// framing rules apply whatever this holds. Add an application's own singleton fields here.
+        public var singletonFields: Set<String> = [
+            "host", "content-length", "content-type", "authorization", "proxy-authorization",
+        ]
         /// The answer to every request the server rejects itself (see `ServerRejection`: 400,
         /// 406, 408, 413, 414, 415, 431, 503 when shedding or over `maxConnections`, ...); when `nil`, or when it returns
         /// `nil`, the rejection's `plainTextResponse`. Only the headers and body of the returned

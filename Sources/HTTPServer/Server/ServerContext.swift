@@ -40,9 +40,11 @@ final class ServerContext: Sendable {
             maxRequestLineBytes: configuration.maxRequestLineBytes,
             maxHeaderBytes: configuration.maxHeaderBytes,
             maxHeaderCount: configuration.maxHeaderCount,
-            maxBodyBytes: configuration.maxBodyBytes
+            maxBodyBytes: configuration.maxBodyBytes,
+            singletonFields: configuration.singletonFields.map { $0.lowercased() }.sorted()
         )
         timeouts = ConnectionStateMachine.Timeouts(
+            firstByte: configuration.firstByteTimeout,
             header: configuration.headerTimeout,
             body: configuration.bodyTimeout,
             idle: configuration.idleTimeout,
@@ -82,17 +84,69 @@ final class ServerContext: Sendable {
         inFlight.wrappingSubtract(1, ordering: .acquiringAndReleasing)
     }
 
-    /// Registers a new connection unless `maxConnections` is reached.
-    func register(_ connection: Connection) -> Bool {
-        let count: Int? = connections.withLock { table in
-            guard table.count < configuration.maxConnections else { return nil }
+    /// How a new connection was admitted to the table.
+    enum Admission: Equatable {
+        /// A regular slot (possibly freed by evicting the longest-idle connection).
+        case regular
+        /// A slot of the probe reserve: probes and scrapes only.
+        case probesOnly
+        /// No slot: answer 503 and close.
+        case refused
+    }
+
+    /// Registers a new connection (call on the accept queue): in a regular slot while fewer than `maxConnections` are open;
+    /// else after evicting the connection idle the longest (it closes on its own queue, so the
+    /// count exceeds the limit until it has, by at most `evictionSlack`); else in the probe
+    /// reserve; else not at all.
+    func register(_ connection: Connection) -> Admission {
+        let outcome: (admission: Admission, count: Int, victim: Connection?) = connections.withLock { table in
+            var admission = Admission.regular
+            var victim: Connection?
+            let hardLimit = configuration.maxConnections + configuration.probeReserveConnections + Self.evictionSlack
+            guard table.count < hardLimit else { return (.refused, table.count, nil) }
+            if table.count >= configuration.maxConnections {
+                victim = Self.claimLongestIdle(in: table)
+                if victim == nil {
+                    guard table.count < configuration.maxConnections + configuration.probeReserveConnections else {
+                        return (.refused, table.count, nil)
+                    }
+                    admission = .probesOnly
+                }
+            }
             table[ObjectIdentifier(connection)] = connection
-            return table.count
+            return (admission, table.count, victim)
         }
-        guard let count else { return false }
+        guard outcome.admission != .refused else { return .refused }
+        outcome.victim?.evict()
         connectionGroup.enter()
-        configuration.onConnectionCountChange?(count)
-        return true
+        configuration.onConnectionCountChange?(outcome.count)
+        return outcome.admission
+    }
+
+    /// How far evictions under way may take the table beyond `maxConnections` plus the probe
+    /// reserve (one accept batch): past it, new connections are refused until victims close.
+    private static let evictionSlack = 64
+
+    /// The connection idle the longest in `table`, claimed so that no other accept chooses it;
+    /// `nil` when none is idle. A connection whose request waits unread in its socket (its queue
+    /// has not read it yet) is not idle and is passed over. A linear scan: it runs only while
+    /// the table is full.
+    private static func claimLongestIdle(in table: [ObjectIdentifier: Connection]) -> Connection? {
+        var passedOver = Set<ObjectIdentifier>()
+        while true {
+            var oldest: (connection: Connection, since: UInt64)?
+            for (id, connection) in table where !passedOver.contains(id) {
+                guard let since = connection.idleSinceNanoseconds else { continue }
+                if oldest.map({ since < $0.since }) ?? true { oldest = (connection, since) }
+            }
+            guard let oldest else { return nil }
+            if Posix.hasPendingInput(oldest.connection.fd) {
+                passedOver.insert(ObjectIdentifier(oldest.connection))
+                continue
+            }
+            // A connection that turned busy between the scan and the claim is skipped.
+            if oldest.connection.claimForEviction(idleSince: oldest.since) { return oldest.connection }
+        }
     }
 
     /// Called once by a connection after its descriptor is closed.

@@ -13,6 +13,7 @@ import Metrics
 /// | `lossd_compression_ratio` | histogram | — | uncompressed / compressed body size of each compressed response |
 /// | `lossd_open_connections` | gauge | — | open client connections |
 /// | `lossd_shed_total` | counter | — | requests answered 503 because the in-flight limit was reached |
+/// | `lossd_connections_dropped_total` | counter | reason | connections refused or closed to protect the connection table (`ConnectionDrop.Reason`: `table_full`, `first_byte_timeout`, `evicted_idle`, `evicted_silent`) |
 ///
 /// Label values are bounded: `route` is a route template (or `unmatched`), `method` one of the
 /// standard methods (or `_OTHER`), `status` a three-digit code. Raw paths and ids never become
@@ -34,6 +35,8 @@ public struct HTTPMetrics: Sendable {
         public static let openConnections = "lossd_open_connections"
         /// Requests shed at the in-flight limit.
         public static let shed = "lossd_shed_total"
+        /// Connections refused or closed to protect the connection table, by reason.
+        public static let connectionsDropped = "lossd_connections_dropped_total"
     }
 
     /// The `route` label of requests that matched no route, or that the server answered before a
@@ -44,6 +47,8 @@ public struct HTTPMetrics: Sendable {
     private let openConnections: Gauge
     private let shedCounter: Counter
     private let compressionRatio: Recorder
+    /// One counter per `ConnectionDrop.Reason`, made at start so each is exported at 0.
+    private let dropCounters: [String: Counter]
     private let perRoute = MetricHandles { (route: String) in
         (duration: Timer(label: Name.requestDuration, dimensions: [("route", route)]),
          bytesIn: Counter(label: Name.requestBytes, dimensions: [("route", route)]),
@@ -68,9 +73,13 @@ public struct HTTPMetrics: Sendable {
         self.openConnections = Gauge(label: Name.openConnections)
         self.shedCounter = Counter(label: Name.shed)
         self.compressionRatio = Recorder(label: Name.compressionRatio)
+        self.dropCounters = Dictionary(uniqueKeysWithValues: ConnectionDrop.Reason.allCases.map {
+            ($0.name, Counter(label: Name.connectionsDropped, dimensions: [("reason", $0.name)]))
+        })
         // Families appear on /metrics at zero from the start, not only after the first event.
         openConnections.record(0)
         shedCounter.increment(by: 0)
+        for counter in dropCounters.values { counter.increment(by: 0) }
     }
 
     /// Adds the observer hooks to `configuration`, after any hooks already set there.
@@ -84,6 +93,11 @@ public struct HTTPMetrics: Sendable {
         configuration.onShed = {
             previousShed?()
             self.recordShed()
+        }
+        let previousDrop = configuration.onConnectionDropped
+        configuration.onConnectionDropped = { drop in
+            previousDrop?(drop)
+            self.recordDrop(drop.reason)
         }
         let previousCount = configuration.onConnectionCountChange
         configuration.onConnectionCountChange = { count in
@@ -109,6 +123,11 @@ public struct HTTPMetrics: Sendable {
     /// Records the number of open client connections.
     public func recordOpenConnections(_ count: Int) {
         openConnections.record(count)
+    }
+
+    /// Records one connection refused or closed to protect the connection table.
+    public func recordDrop(_ reason: ConnectionDrop.Reason) {
+        (dropCounters[reason.name] ?? Counter(label: Name.connectionsDropped, dimensions: [("reason", reason.name)])).increment()
     }
 
     /// Records one request shed with 503 at the in-flight limit.

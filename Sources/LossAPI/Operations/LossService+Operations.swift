@@ -15,6 +15,11 @@ extension LossService {
         path == "/" || path == "/playground" || (path.hasPrefix("/playground/") && !path.dropFirst(12).contains("/"))
     }
 
+    /// Header fields of the API that must appear at most once (RFC 9110 §5.3), beyond the
+    /// standard ones the server already refuses to see twice: add them to
+    /// `Server.Configuration.singletonFields` (a repeat is then a 400 MALFORMED_REQUEST).
+    public static let singletonHeaderFields: Set<String> = ["inference-header-content-length"]
+
     /// The metrics and access-log `route` label of `request`: the template of the route its
     /// path matches (for any method), or `unmatched`. Bounded by the route table, never a raw path.
     public func routeLabel(for request: Request) -> String {

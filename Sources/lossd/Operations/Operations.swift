@@ -44,8 +44,9 @@ struct Operations: Sendable {
 
     /// The server handler for `service`: access log around the bearer token check (when
     /// configured) around the service; and `configuration` with TLS, the metrics and access-log
-    /// hooks, problem+json for the requests the server rejects itself (400, 408, 413, 503 ...), and probes and scrapes exempt from
-    /// shedding.
+    /// hooks, the rate-limited log of dropped connections, problem+json for the requests the
+    /// server rejects itself (400, 408, 413, 503 ...), the API's own must-appear-once header
+    /// fields, and probes and scrapes exempt from shedding (and served in the probe reserve).
     func handler(for service: LossService, configuration: inout Server.Configuration) -> Handler {
         if let tls = settings.tls {
             configuration.tls = tls
@@ -54,6 +55,8 @@ struct Operations: Sendable {
         configuration.bypassesAdmission = { LossService.operationalPaths.contains($0.path) }
         configuration.errorResponse = { service.serverErrorResponse(for: $0) }
         HTTPMetrics(routeOf: routeOf).install(into: &configuration)
+        ConnectionDropLog(logger: Logger(label: "lossd.connections")).install(into: &configuration)
+        configuration.singletonFields.formUnion(LossService.singletonHeaderFields)
         let accessLog = AccessLog(logger: Logger(label: "lossd.access"), routeOf: routeOf)
         accessLog.install(into: &configuration)
         var exchange: Exchange = { service.respond(to: $0) }
