@@ -17,6 +17,15 @@ extension LossOption {
         "temperature", default: .double(1), .real(.above(0)), "logits are divided by T > 0 first")
     public static let zLoss = LossOption(
         "z_loss", default: .double(0), .real(.atLeast(0)), "adds coef * logsumexp^2 per counted sample")
+    public static let classDim = LossOption(
+        "class_dim", default: .int(1), .integer(-1...1),
+        "1: classes in dim 1 (torch); -1: classes last, (B, T, V) logits with (B, T) targets (Hugging Face)")
+    public static let shift = LossOption(
+        "shift", default: .bool(false), .boolean,
+        "causal LM: position t predicts target t+1 (the last position of every sequence is dropped)")
+    public static let numItemsInBatch = LossOption(
+        "num_items_in_batch", default: .int(0), .integer(0...Int64.max),
+        "mean divides the sum by this count instead (gradient accumulation); 0: off")
 }
 
 extension LossDescriptor {
@@ -28,7 +37,7 @@ extension LossDescriptor {
                        "class indices of shape (), (N) or (N, d1..dk), or class probabilities of the input's shape"),
             TensorSpec("weight", .floating, required: false, "class weights (C)"),
         ],
-        options: [.ignoreIndex, .labelSmoothing, .temperature, .zLoss]
+        options: [.ignoreIndex, .labelSmoothing, .temperature, .zLoss, .classDim, .shift, .numItemsInBatch]
     ) { job, storage throws(LossError) in try Loss.crossEntropy(job, gradientStorage: storage) }
 
     static let nllLoss = LossDescriptor(
@@ -49,8 +58,12 @@ extension Loss {
     static func crossEntropy(_ job: LossJob, gradientStorage: UnsafeMutableBufferPointer<Float>? = nil)
         throws(LossError) -> Computed
     {
-        let layout = try ClassLayout(inputShape: job.input.shape)
         let o = job.options
+        guard o.integer(.classDim) != 0 || job.input.shape.count == 1 else {
+            throw LossError(kind: .invalidOption, option: "class_dim",
+                            detail: "class_dim is 1 (classes in dim 1, torch) or -1 (classes last)")
+        }
+        let layout = try ClassLayout(inputShape: job.input.shape, classesLast: o.integer(.classDim) == -1)
         try requireRepresentableReciprocal(o.real(.temperature), o.dtype)
         let weight = try classWeight(job.weight, layout)
         let row = SoftmaxRow(
@@ -61,6 +74,9 @@ extension Loss {
             guard o.integer(.ignoreIndex) < 0 else {
                 throw LossError(kind: .invalidOption, option: "ignore_index",
                                 detail: "ignore_index is not supported for floating point (class probability) targets")
+            }
+            guard !o.boolean(.shift) else {
+                throw LossError(kind: .invalidOption, option: "shift", detail: "shift needs class-index targets")
             }
             let x = try Validation.floats(job.input, "input")
             let y = try Validation.values(job.target, "target")
@@ -87,6 +103,12 @@ extension Loss {
         }
     }
 
+    /// The mean's denominator: num_items_in_batch when set (cross_entropy), else `otherwise`.
+    private static func meanDenominator(_ o: LossOptions, _ name: LossName, otherwise: Double) -> Double {
+        let items = name == .crossEntropy ? o.integer(.numItemsInBatch) : 0
+        return items > 0 ? Double(items) : otherwise
+    }
+
     private static func classWeight(_ t: Tensor?, _ layout: ClassLayout) throws(LossError) -> [Double]? {
         guard let t else { return nil }
         let w = try Validation.floats(t, "weight")
@@ -105,11 +127,20 @@ extension Loss {
             let what = job.target.isFloatingPoint && job.name == .crossEntropy
                 ? "class-probability targets must have the input's shape \(job.input.shape); class-index targets "
                 : "class-index targets "
+            let input = job.input.shape
+            let classesLastHint = job.name == .crossEntropy && layout.inner > 1 && job.target.shape == Array(input.dropLast())
+                ? "; the input looks like (B, T, V) logits with (B, T) labels, Hugging Face's layout: pass class_dim: -1"
+                : ""
             throw LossError(kind: .shapeMismatch, field: "target",
-                            detail: what + "must have shape \(layout.positionShape), got \(job.target.shape)")
+                            detail: what + "must have shape \(layout.positionShape), got \(job.target.shape)" + classesLastHint)
         }
-        let raw = try Validation.classIndices(job.target)
         let ii = job.options.integer(.ignoreIndex)
+        var raw = try Validation.classIndices(job.target)
+        // shift: position t takes target t+1 of its sequence (the last dimension of the targets);
+        // the last position of every sequence is ignored. `source` maps back for error pointers.
+        let shift = job.name == .crossEntropy && job.options.boolean(.shift)
+        if shift { raw = shifted(raw, shape: job.target.shape, fill: ii) }
+        let source = { (i: Int) -> Int in shift ? i + 1 : i }
         var targets = [Int](repeating: -1, count: raw.count)
         var denominator = 0.0
         var counted = 0
@@ -118,11 +149,11 @@ extension Loss {
         for i in raw.indices {
             let t = raw[i]
             if t == ii {
-                if classIgnored { ignoredAsClass.hit(i) }
+                if classIgnored && !(shift && isSequenceEnd(i, shape: job.target.shape)) { ignoredAsClass.hit(i) }
                 continue
             }
             guard t >= 0 && t < Int64(layout.classes) else {
-                throw .element(.targetOutOfRange, "target", flat: i, shape: job.target.shape,
+                throw .element(.targetOutOfRange, "target", flat: source(i), shape: job.target.shape,
                                "Target \(t) is out of bounds: classes are 0..<\(layout.classes) and ignore_index is \(ii)")
             }
             targets[i] = Int(t)
@@ -132,6 +163,20 @@ extension Loss {
         return (targets, denominator, counted, ignoredAsClass)
     }
 
+    /// Targets moved one position earlier along the last dimension, `fill` at each sequence's end
+    /// (transformers' ForCausalLMLoss: labels padded with ignore_index, then `labels[..., 1:]`).
+    private static func shifted(_ raw: [Int64], shape: [Int], fill: Int64) -> [Int64] {
+        var out = raw
+        for i in out.indices { out[i] = isSequenceEnd(i, shape: shape) ? fill : raw[i + 1] }
+        return out
+    }
+
+    /// Whether flat position `i` is the last of its sequence (the last dimension of `shape`).
+    private static func isSequenceEnd(_ i: Int, shape: [Int]) -> Bool {
+        let length = shape.last ?? 1
+        return length == 0 || i % length == length - 1
+    }
+
     /// `gradientStorage` (float32 jobs on the fused path): the gradient is written there and the
     /// result's grad is nil.
     private static func classIndexTargets(
@@ -139,7 +184,8 @@ extension Loss {
         gradientStorage: UnsafeMutableBufferPointer<Float>? = nil
     ) throws(LossError) -> Computed {
         let o = job.options
-        let (targets, denominator, counted, ignoredAsClass) = try classTargets(job, layout, weight: row.weight)
+        let (targets, weightDenominator, counted, ignoredAsClass) = try classTargets(job, layout, weight: row.weight)
+        let denominator = meanDenominator(o, job.name, otherwise: weightDenominator)
         let reduced = o.reduction != .none
         let (g, gPer) = try Validation.gradOutput(job.gradOutput, valueShape: reduced ? [] : layout.positionShape)
         let emptyMean = o.reduction == .mean && denominator == 0
@@ -286,7 +332,7 @@ extension Loss {
         let o = job.options
         let reduced = o.reduction != .none
         let (g, gPer) = try Validation.gradOutput(job.gradOutput, valueShape: reduced ? [] : layout.positionShape)
-        let denominator = Double(layout.rows)
+        let denominator = meanDenominator(o, job.name, otherwise: Double(layout.rows))
         let emptyMean = o.reduction == .mean && layout.rows == 0
         let meanScale = o.reduction == .mean ? g / denominator : g
         var losses = [Double](repeating: 0, count: layout.rows)

@@ -89,6 +89,15 @@ import Testing
         #expect(problem.detail.contains("0.2") && !problem.detail.contains("0.2000000"), "\(problem.detail)")
     }
 
+    /// Issue 14: (B, T, V) logits with (B, T) labels in torch's layout name the likely fix.
+    @Test func classesLastLayout_WithoutClassDim_NamesTheFix() throws {
+        let body = #"{"input": {"shape": [2, 3, 4], "data": [0,0,0,0, 0,0,0,0, 0,0,0,0, 0,0,0,0, 0,0,0,0, 0,0,0,0]}, "target": [[0, 1, 2], [3, 0, -100]]}"#
+        let problem = try ProblemBody(client.post("/v1/loss/cross_entropy", json: body))
+        #expect(problem.code == "SHAPE_MISMATCH" && problem.detail.contains("class_dim: -1"), "\(problem.detail)")
+        let fixed = client.post("/v1/loss/cross_entropy?class_dim=-1&shift=true", json: body)
+        #expect(fixed.status == 200)
+    }
+
     @Test func optionGivenTwiceInTheQuery_SaysSo() throws {
         let problem = try ProblemBody(client.post("/v1/loss/mse_loss?reduction=sum&reduction=mean", json: #"{"input": [1], "target": [1]}"#))
         #expect(problem.code == "INVALID_OPTION" && problem.detail.contains("twice (in the query)"), "\(problem.detail)")

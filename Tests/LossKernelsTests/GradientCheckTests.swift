@@ -87,6 +87,11 @@ struct GradientCheckTests {
             let x = g.tensor([3, 5])
             return LossJob(name: .huberLoss, input: x, target: awayFromKinks(x, &g), options: options([("delta", .double(1))]))
         },
+        Case(description: "cross_entropy (B, T, V) class_dim -1, shift, num_items_in_batch") { g in
+            LossJob(name: .crossEntropy, input: g.tensor([2, 4, 5]), target: g.classes([2, 4], classes: 5, ignored: 0.2),
+                    options: options([("class_dim", .int(-1)), ("shift", .bool(true)), ("num_items_in_batch", .int(5)),
+                                      ("label_smoothing", .double(0.1))]))
+        },
         Case(description: "sigmoid_focal_loss alpha, gamma 2") { g in
             LossJob(name: .sigmoidFocalLoss, input: g.tensor([3, 4]), target: g.tensor([3, 4], in: 0...1).rounded(),
                     options: options([]))

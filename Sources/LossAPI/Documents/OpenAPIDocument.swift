@@ -169,6 +169,9 @@ paths:
         - { in: query, name: label_smoothing, schema: { type: number } }
         - { in: query, name: temperature, schema: { type: number } }
         - { in: query, name: z_loss, schema: { type: number } }
+        - { in: query, name: class_dim, schema: { type: integer, enum: [1, -1] } }
+        - { in: query, name: shift, schema: { type: boolean } }
+        - { in: query, name: num_items_in_batch, schema: { type: integer, minimum: 0 } }
         - { in: query, name: beta, schema: { type: number } }
         - { in: query, name: delta, schema: { type: number } }
         - { in: query, name: alpha, schema: { type: number } }
@@ -632,6 +635,17 @@ components:
         label_smoothing: { type: number }
         temperature: { type: number }
         z_loss: { type: number }
+        class_dim:
+          type: integer
+          enum: [1, -1]
+          description: cross_entropy; -1 reads (B, T, V) logits with (B, T) targets (classes last)
+        shift:
+          type: boolean
+          description: cross_entropy; causal LM, position t predicts target t+1
+        num_items_in_batch:
+          type: integer
+          minimum: 0
+          description: cross_entropy; mean divides the sum by this count (gradient accumulation), 0 off
         beta: { type: number }
         delta: { type: number }
         alpha: { type: number }

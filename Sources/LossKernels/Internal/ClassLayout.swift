@@ -1,6 +1,6 @@
 /// Where the class dimension sits: PyTorch puts classes in dim 1 for (N, C, d1..dk) and in dim 0
-/// for an unbatched (C) input. A "row" is one position (n, d1..dk): its C logits lie `inner`
-/// elements apart.
+/// for an unbatched (C) input; with `classesLast` (Hugging Face's (B, T, V) layout) they are the
+/// last dimension. A "row" is one position: its C logits lie `inner` elements apart.
 struct ClassLayout {
     let outer: Int
     let classes: Int
@@ -11,11 +11,14 @@ struct ClassLayout {
     var rows: Int { outer * inner }
     var elements: Int { outer * classes * inner }
 
-    init(inputShape s: [Int]) throws(LossError) {
+    init(inputShape s: [Int], classesLast: Bool = false) throws(LossError) {
         guard !s.isEmpty else {
             throw LossError(kind: .shapeMismatch, field: "input", detail: "Expected 1 or more dimensions (got 0)")
         }
-        if s.count == 1 {
+        if classesLast && s.count > 1 {
+            (classes, inner, positionShape) = (s[s.count - 1], 1, Array(s.dropLast()))
+            outer = positionShape.reduce(1, *)
+        } else if s.count == 1 {
             (outer, classes, inner, positionShape) = (1, s[0], 1, [])
         } else {
             outer = s[0]

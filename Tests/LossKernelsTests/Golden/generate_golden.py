@@ -66,10 +66,23 @@ def class_dim(x):
 
 
 def cross_entropy(x, target, weight, opts):
+    """torch's cross_entropy plus lossd's extras. Causal-LM options, as transformers' ForCausalLMLoss:
+    class_dim -1 moves the classes of (B, T, V) logits to dim 1; shift pads the labels with
+    ignore_index and takes labels[..., 1:]; num_items_in_batch sums, then divides by it."""
+    ii = opts.get("ignore_index", -100)
+    if opts.get("class_dim", 1) == -1 and x.dim() > 1:
+        x = x.movedim(-1, 1)
+        if target.is_floating_point():
+            target = target.movedim(-1, 1)
+    if opts.get("shift", False):
+        target = F.pad(target, (0, 1), value=ii)[..., 1:]
+    items = opts.get("num_items_in_batch", 0)
+    red = opts.get("reduction", "mean")
+    if items and red == "mean":
+        return cross_entropy(x, target, weight, dict(opts, reduction="sum", class_dim=1, shift=False,
+                                                     num_items_in_batch=0)) / items
     T = opts.get("temperature", 1.0)
     zc = opts.get("z_loss", 0.0)
-    red = opts.get("reduction", "mean")
-    ii = opts.get("ignore_index", -100)
     z = x / T if T != 1.0 else x
     value = F.cross_entropy(z, target, weight=weight, ignore_index=ii, reduction=red,
                             label_smoothing=opts.get("label_smoothing", 0.0))
@@ -170,14 +183,16 @@ def safe_expectation(loss, x, y, weight, pos_weight, grad_output, opts, torch_re
     if y.dtype != torch.int64:
         return None
     ii = opts.get("ignore_index", -100)
-    valid = y != ii
-    if opts.get("reduction", "mean") == "mean":
-        safe_t = torch.where(valid, y, torch.zeros_like(y))
-        w = weight[safe_t] if weight is not None else torch.ones(y.shape, dtype=x.dtype)
+    counted = F.pad(y, (0, 1), value=ii)[..., 1:] if opts.get("shift", False) else y
+    valid = counted != ii
+    if opts.get("reduction", "mean") == "mean" and not opts.get("num_items_in_batch", 0):
+        safe_t = torch.where(valid, counted, torch.zeros_like(counted))
+        w = weight[safe_t] if weight is not None else torch.ones(counted.shape, dtype=x.dtype)
         if torch.where(valid, w, torch.zeros_like(w)).sum() == 0:
             return torch.zeros((), dtype=x.dtype), torch.zeros_like(x)
     cleaned = x.detach().clone()
-    mask = (~valid).unsqueeze(class_dim(x)).expand_as(x) if x.dim() > 1 else (~valid).expand_as(x)
+    axis = -1 if opts.get("class_dim", 1) == -1 else class_dim(x)
+    mask = (~valid).unsqueeze(axis).expand_as(x) if x.dim() > 1 else (~valid).expand_as(x)
     cleaned[mask] = 0.0
     value, grad = run(loss, cleaned, y, weight, pos_weight, grad_output, opts)
     return value, grad
@@ -339,6 +354,29 @@ def main():
             for gamma in (2.0, 0.0, 0.5):
                 add(f"focal/a={alpha}/g={gamma}/{red}", "sigmoid_focal_loss", xl, yb.round(),
                     {"reduction": red, "alpha": alpha, "gamma": gamma})
+    # Causal-LM layout (issue 14): (B, T, V) logits, (B, T) labels padded with -100.
+    lm = randn(2, 5, 7)
+    labels = torch.tensor([[3, 1, 4, 1, -100], [5, 2, -100, -100, -100]])
+    all_ignored = torch.tensor([[3, -100, -100, -100, -100], [-100, -100, -100, -100, -100]])
+    lm_inf = lm.clone()
+    lm_inf[1, 3, :] = -math.inf
+    for red in ("none", "mean", "sum"):
+        add(f"lm/class_dim=-1/{red}", "cross_entropy", lm, labels, {"reduction": red, "class_dim": -1})
+        add(f"lm/shift/{red}", "cross_entropy", lm, labels, {"reduction": red, "class_dim": -1, "shift": True})
+        add(f"lm/shift/smoothing/{red}", "cross_entropy", lm, labels,
+            {"reduction": red, "class_dim": -1, "shift": True, "label_smoothing": 0.1})
+        add(f"lm/shift/all-ignored/{red}", "cross_entropy", lm, all_ignored,
+            {"reduction": red, "class_dim": -1, "shift": True})
+        add(f"lm/shift/-inf-row/{red}", "cross_entropy", lm_inf, labels,
+            {"reduction": red, "class_dim": -1, "shift": True})
+    for items in (4, 9):
+        add(f"lm/shift/num_items={items}", "cross_entropy", lm, labels,
+            {"class_dim": -1, "shift": True, "num_items_in_batch": items})
+        add(f"lm/shift/num_items={items}/z_loss", "cross_entropy", lm, labels,
+            {"class_dim": -1, "shift": True, "num_items_in_batch": items, "z_loss": 0.01})
+    add("lm/class_dim=-1/probabilities", "cross_entropy", lm, torch.softmax(randn(2, 5, 7), -1), {"class_dim": -1})
+    add("lm/class_dim=-1/unbatched-sequence", "cross_entropy", lm[0], labels[0], {"class_dim": -1, "shift": True})
+
     for red in ("none", "mean", "sum", "batchmean"):
         q = torch.log_softmax(randn(3, 4), 1)
         p = torch.softmax(randn(3, 4), 1)
