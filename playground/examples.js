@@ -32,8 +32,8 @@ export const EXAMPLES = [
   {
     id: 'hf-class-last',
     title: 'HF (B,T,V) logits, (B,T) labels',
-    explain: 'Hugging Face models return logits as (batch, tokens, vocab) and labels as (batch, tokens) with -100 padding, while cross_entropy wants the classes in dim 1. The request asks for class_dim: -1 (classes last); a lossd without that option says so in its answer below.',
-    job: { loss: 'cross_entropy', extraOptions: { class_dim: -1 }, tensors: {
+    explain: 'Hugging Face models return logits as (batch, tokens, vocab) and labels as (batch, tokens) with -100 padding, while cross_entropy wants the classes in dim 1 and answers a confusing shape error. class_dim: -1 reads the classes last (no transposing copy) and shift: true predicts token t+1 at position t, as transformers\' ForCausalLMLoss does: the last position of each sequence gets a zero gradient.',
+    job: { loss: 'cross_entropy', options: { class_dim: -1, shift: true }, tensors: {
       input: '[[[2.0, 0.1, -1.0, 0.3, 0.5], [0.2, 1.7, 0.1, -0.4, 0.0], [0.9, 0.3, 0.2, 1.1, -2.0]],\n' +
         ' [[0.0, 0.0, 3.0, 0.2, 0.1], [1.0, -1.0, 0.5, 0.5, 2.2], [0.4, 0.4, 0.4, 0.4, 0.4]]]',
       target: '[[0, 1, -100],\n [2, 4, -100]]' } },
