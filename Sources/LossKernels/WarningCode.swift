@@ -38,11 +38,18 @@ public struct WarningCode: Sendable, Hashable {
         "PROBABILITY_TARGETS_NOT_NORMALIZED", "probability target rows are negative or do not sum to 1")
     public static let logClamped = WarningCode(
         "LOG_CLAMPED", "log(input) or log(1 - input) fell below PyTorch's clamp at -100")
+    public static let zeroNormVector = WarningCode(
+        "ZERO_NORM_VECTOR",
+        "a vector has norm 0: its cosine is 0 by PyTorch's epsilon, and its gradient is scaled by about 1/epsilon")
+    public static let identicalVectors = WarningCode(
+        "IDENTICAL_VECTORS",
+        "two vectors of a triplet are identical: their distance is the norm of eps alone, with a gradient along (1, ..., 1)")
 
     /// Every code, in the order the API docs list them.
     public static let all: [WarningCode] = [
         .ignoredRowNonfinite, .allTargetsIgnored, .zeroWeightSum, .targetLogitNegInf, .nonfiniteInput,
         .inputLooksLikeProbabilities, .inputNotLogProbabilities, .ignoreIndexIsAClass, .extremeLogits,
         .probabilityTargetsNotNormalized, .logClamped,
+        .zeroNormVector, .identicalVectors,
     ]
 }
