@@ -1,3 +1,5 @@
+import Glibc
+
 /// multilabel_soft_margin_loss and multilabel_margin_loss: one loss per sample of an (N, C) or
 /// (C) input (PyTorch semantics; mean divides by N).
 ///
@@ -46,9 +48,12 @@ extension Loss {
         return try PerSampleLoss(job, samples: samples, valueShape: valueShape, gradients: ["input"]).run { n, scale, grad in
             var sum = 0.0
             for i in n * classes..<(n + 1) * classes {
-                let wi = w?[i] ?? 1
-                sum += -(y[i] * logSigmoid(x[i]) + (1 - y[i]) * logSigmoid(-x[i])) * wi
-                grad?[i] = wi * (sigmoid(x[i]) - y[i]) * (scale / c)
+                let wi = w?[i] ?? 1, xi = x[i]
+                // logsigmoid(x) and logsigmoid(-x) share log1p(exp(-|x|)) (PyTorch's CPU form);
+                // sigmoid(x) reuses exp(-|x|).
+                let e = exp(-abs(xi)), shared = log1p(e)
+                sum += -(y[i] * (Swift.min(xi, 0) - shared) + (1 - y[i]) * (Swift.min(-xi, 0) - shared)) * wi
+                if let grad { grad[i] = wi * ((xi >= 0 ? 1 / (1 + e) : e / (1 + e)) - y[i]) * (scale / c) }
             }
             return sum / c
         }
