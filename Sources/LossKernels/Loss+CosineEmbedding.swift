@@ -42,14 +42,14 @@ extension Loss {
                             detail: "input2 must have input1's shape \(first.shape), got \(second.shape)")
         }
         let y = try Validation.signTargets(job.target, shape: valueShape)
-        let a = try Validation.floats(first, "input1"), b = try Validation.floats(second, "input2")
+        let values = try PerSampleLoss.concatenated([(first, "input1"), (second, "input2")])
         let margin = job.options.real(.cosineMargin)
         let eps = cosineEmbeddingEpsilon
         let driver = PerSampleLoss(job, samples: samples, valueShape: valueShape, gradients: ["input1", "input2"])
         let secondOffset = driver.offsets[1]
         var zeroNorm = WarningCollector(.zeroNormVector)
         // One buffer, input1 | input2, the layout of the gradient buffer.
-        return try driver.run(over: a + b, warnings: { [zeroNorm.warning].compactMap { $0 } }) { n, scale, v, grad in
+        return try driver.run(over: values, warnings: { [zeroNorm.warning].compactMap { $0 } }) { n, scale, v, grad in
             let pa = v + n * width, pb = v + secondOffset + n * width
             let m = VectorDistance.moments(pa, pb, width)
             if m.aa == 0 || m.bb == 0 { zeroNorm.hit(n) }

@@ -42,9 +42,10 @@ extension LossDescriptor {
 
 extension Loss {
     static func hingeEmbedding(_ job: LossJob) throws(LossError) -> Computed {
-        _ = try Validation.signTargets(job.target, shape: job.input.shape)
+        let e = try Elementwise(job)
+        try Validation.requireSigns(e.y, shape: job.target.shape)
         let margin = job.options.real(.hingeMargin)
-        return try Elementwise(job).run { _, x, y in
+        return try e.run { _, x, y in
             if y == 1 { return (x, 1) }
             let z = margin - x
             return (Swift.max(z, 0), z > 0 ? -1 : 0)
@@ -52,8 +53,9 @@ extension Loss {
     }
 
     static func softMargin(_ job: LossJob) throws(LossError) -> Computed {
-        _ = try Validation.signTargets(job.target, shape: job.input.shape)
-        return try Elementwise(job).run { _, x, y in
+        let e = try Elementwise(job)
+        try Validation.requireSigns(e.y, shape: job.target.shape)
+        return try e.run { _, x, y in
             let z = exp(-y * x)
             return (log1p(z), -y * z / (1 + z))
         }

@@ -102,8 +102,8 @@ extension Loss {
                             detail: "the cosine distance needs (N, D) inputs (PyTorch's cosine_similarity over dim 1)")
         }
         // One buffer, anchor | positive | negative, the layout of the gradient buffer.
-        let values = try Validation.floats(anchor, "anchor") + Validation.floats(job.tensor("positive"), "positive")
-            + Validation.floats(job.tensor("negative"), "negative")
+        let values = try PerSampleLoss.concatenated(
+            [(anchor, "anchor"), (job.tensor("positive"), "positive"), (job.tensor("negative"), "negative")])
         let swap = job.options.boolean(.swap)
         let driver = PerSampleLoss(job, samples: samples, valueShape: valueShape,
                                    gradients: ["anchor", "positive", "negative"])

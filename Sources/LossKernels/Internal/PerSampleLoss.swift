@@ -91,8 +91,10 @@ struct PerSampleLoss {
             }
             ResultAssembly.gradStats(&d, sumSquares: sumSquares, maxAbs: maxAbs)
             for (k, t) in gradientTensors.enumerated() {
-                let values = Array(flat[offsets[k]..<offsets[k] + t.shape.reduce(1, *)])
-                gradients.append(NamedTensor(t.name, ResultAssembly.tensor(t.shape, values, o.dtype)))
+                let values = flat[offsets[k]..<offsets[k] + t.shape.reduce(1, *)]
+                let tensor = o.dtype == .float32
+                    ? Tensor(shape: t.shape, float32: values.map { Float($0) }) : Tensor(shape: t.shape, float64: Array(values))
+                gradients.append(NamedTensor(t.name, tensor))
             }
         }
         d.warnings += [nonfinite.warning].compactMap { $0 } + warnings()
@@ -122,6 +124,33 @@ struct PerSampleLoss {
         guard t.shape == job.input.shape else {
             throw LossError(kind: .shapeMismatch, field: field,
                             detail: "\(field) must have the input's shape \(job.input.shape), got \(t.shape)")
+        }
+    }
+
+    /// The values of `tensors`, one after the other in one buffer (the layout of the gradient
+    /// buffer when they are the differentiable tensors).
+    static func concatenated(_ tensors: [(Tensor, String)]) throws(LossError) -> [Double] {
+        var total = 0
+        for (t, field) in tensors {
+            guard t.isFloatingPoint else {
+                throw LossError(kind: .invalidTensor, field: field, detail: "\(field) must be float32 or float64, got int64")
+            }
+            total += t.count
+        }
+        return [Double](unsafeUninitializedCapacity: total) { out, initialized in
+            var next = 0
+            for (t, _) in tensors {
+                let copied: Void? = t.withFloat32Elements { x in
+                    for i in x.indices { out[next + i] = Double(x[i]) }
+                }
+                if copied == nil {
+                    t.doubles.withUnsafeBufferPointer { x in
+                        for i in x.indices { out[next + i] = x[i] }
+                    }
+                }
+                next += t.count
+            }
+            initialized = total
         }
     }
 }

@@ -10,9 +10,15 @@ extension Validation {
             throw LossError(kind: .shapeMismatch, field: "target", detail: "target must have shape \(shape), got \(t.shape)")
         }
         let y = try values(t, "target")
-        for i in y.indices where y[i] != 1 && y[i] != -1 {
-            throw .element(.invalidTensor, "target", flat: i, shape: t.shape, "target must be 1 or -1, got \(y[i])")
-        }
+        try requireSigns(y, shape: shape)
         return y
+    }
+
+    /// - Throws: `.invalidTensor` naming the first element of the target `y` (of `shape`) that is
+    ///   not 1 or -1.
+    static func requireSigns(_ y: [Double], shape: [Int]) throws(LossError) {
+        for i in y.indices where y[i] != 1 && y[i] != -1 {
+            throw .element(.invalidTensor, "target", flat: i, shape: shape, "target must be 1 or -1, got \(y[i])")
+        }
     }
 }
