@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Times torch.nn.functional.cross_entropy (and the margin and embedding losses) forward+backward on CPU with 2 threads, float32,
-class-index targets, reduction mean, on the shapes of lossd's KernelBenchmark, so that both
-figures come from the same machine. Not part of CI (torch is never installed there):
+"""Times torch.nn.functional.cross_entropy forward+backward on CPU with 2 threads, float32,
+class-index targets, reduction mean, on the shapes of lossd's KernelBenchmark, and the margin and
+embedding losses on its 4096x128 case (`margin_losses`), so that both figures come from the same
+machine. Not part of CI (torch is never installed there):
     /work/torchenv/bin/python Tests/LossKernelsTests/Golden/bench_torch.py
 Prints elements per second (best of N runs after a warm-up) per shape.
 """
