@@ -130,3 +130,5 @@ for (n, c) in shapes {
     print("  memcpy, warm dst   \(rate(warmTime))   fused with reused grad takes \(fixed(fusedReused / warmTime, 2))x its time")
     if sink == 42 { print("") }
 }
+// `KernelBenchmark margin` runs only the margin and embedding losses.
+if !fusedOnly && (chosen.isEmpty || chosen.contains("margin")) { marginLossBenchmark() }

@@ -86,6 +86,8 @@ extension Loss {
     public static let catalogue: [LossDescriptor] = [
         .crossEntropy, .nllLoss, .binaryCrossEntropy, .binaryCrossEntropyWithLogits, .klDiv, .mseLoss, .l1Loss,
         .smoothL1Loss, .huberLoss, .sigmoidFocalLoss,
+        .hingeEmbeddingLoss, .softMarginLoss, .multilabelSoftMarginLoss, .multilabelMarginLoss, .multiMarginLoss,
+        .cosineEmbeddingLoss, .tripletMarginLoss, .tripletMarginWithDistanceLoss,
     ]
 
     /// The descriptor of `name`.

@@ -38,6 +38,12 @@ public struct WarningCode: Sendable, Hashable {
         "PROBABILITY_TARGETS_NOT_NORMALIZED", "probability target rows are negative or do not sum to 1")
     public static let logClamped = WarningCode(
         "LOG_CLAMPED", "log(input) or log(1 - input) fell below PyTorch's clamp at -100")
+    public static let zeroNormVector = WarningCode(
+        "ZERO_NORM_VECTOR",
+        "a vector has norm 0: its cosine is 0 by PyTorch's epsilon, and its gradient is scaled by about 1/epsilon")
+    public static let identicalVectors = WarningCode(
+        "IDENTICAL_VECTORS",
+        "two vectors of a triplet are identical: their distance is the norm of eps alone, with a gradient along (1, ..., 1)")
 
     public static let nanInTensor = WarningCode(
         "NAN_IN_TENSOR", "has NaN elements: PyTorch carries them into the loss and its gradient")
@@ -55,6 +61,6 @@ public struct WarningCode: Sendable, Hashable {
         .ignoredRowNonfinite, .allTargetsIgnored, .zeroWeightSum, .targetLogitNegInf, .nonfiniteInput,
         .inputLooksLikeProbabilities, .inputNotLogProbabilities, .ignoreIndexIsAClass, .extremeLogits,
         .probabilityTargetsNotNormalized, .logClamped, .nanInTensor, .zeroTargetInfiniteInput,
-        .saturatedFocalGradient, .nonfiniteResult,
+        .saturatedFocalGradient, .nonfiniteResult, .zeroNormVector, .identicalVectors,
     ]
 }

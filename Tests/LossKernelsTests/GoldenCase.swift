@@ -40,11 +40,13 @@ struct GoldenCase: Sendable, CustomStringConvertible {
         else { return nil }
         var options = LossOptions()
         for (key, value) in (c["options"] as? [String: Any]) ?? [:] {
+            // JSON numbers and booleans both arrive as NSNumber: the option's domain says which.
             let v: OptionValue
-            switch value {
-            case let b as Bool where key == "log_target": v = .bool(b)
-            case let s as String: v = .string(s)
-            case let n as NSNumber: v = key == "ignore_index" ? .int(n.int64Value) : .double(n.doubleValue)
+            switch (value, Loss.descriptor(loss).option(key)?.domain) {
+            case (let s as String, _): v = .string(s)
+            case (let n as NSNumber, .boolean?): v = .bool(n.boolValue)
+            case (let n as NSNumber, .integer?): v = .int(n.int64Value)
+            case (let n as NSNumber, _): v = .double(n.doubleValue)
             default: return nil
             }
             guard (try? options.set(key, to: v, for: loss)) != nil else { return nil }

@@ -100,6 +100,61 @@ struct GradientCheckTests {
             LossJob(name: .sigmoidFocalLoss, input: g.tensor([3, 4]), target: g.tensor([3, 4], in: 0...1),
                     options: options([("alpha", .double(-1)), ("gamma", .double(1.5))]))
         },
+        Case(description: "hinge_embedding_loss margin 1.3, mean") { g in
+            LossJob(name: .hingeEmbeddingLoss, input: g.tensor([4, 5]), target: signs([4, 5], &g),
+                    options: options(of: .hingeEmbeddingLoss, [("margin", .double(1.3))]))
+        },
+        Case(description: "soft_margin_loss sum") { g in
+            LossJob(name: .softMarginLoss, input: g.tensor([4, 5]), target: signs([4, 5], &g),
+                    options: options(of: .softMarginLoss, [("reduction", .string("sum"))]))
+        },
+        Case(description: "multilabel_soft_margin_loss weight, mean") { g in
+            LossJob(name: .multilabelSoftMarginLoss, input: g.tensor([4, 5]), target: g.tensor([4, 5], in: 0...1).rounded(),
+                    weight: g.tensor([5], in: 0.5...2), options: options(of: .multilabelSoftMarginLoss, []))
+        },
+        Case(description: "multilabel_margin_loss none with grad_output") { g in
+            LossJob(name: .multilabelMarginLoss, input: g.tensor([4, 5]), target: classLists(rows: 4, classes: 5, &g),
+                    gradOutput: g.tensor([4], in: 0.1...2),
+                    options: options(of: .multilabelMarginLoss, [("reduction", .string("none"))]))
+        },
+        Case(description: "multi_margin_loss p 2, margin 0.7, weight, mean") { g in
+            LossJob(name: .multiMarginLoss, input: g.tensor([5, 4], in: -1...1), target: g.classes([5], classes: 4),
+                    weight: g.tensor([4], in: 0.5...2),
+                    options: options(of: .multiMarginLoss, [("p", .int(2)), ("margin", .double(0.7))]))
+        },
+        Case(description: "multi_margin_loss p 1, sum") { g in
+            LossJob(name: .multiMarginLoss, input: g.tensor([5, 4], in: -1...1), target: g.classes([5], classes: 4),
+                    options: options(of: .multiMarginLoss, [("reduction", .string("sum"))]))
+        },
+        Case(description: "cosine_embedding_loss margin -0.2, mean") { g in
+            LossJob(name: .cosineEmbeddingLoss,
+                    tensors: ["input1": g.tensor([5, 3]), "input2": g.tensor([5, 3]), "target": signs([5], &g)],
+                    options: options(of: .cosineEmbeddingLoss, [("margin", .double(-0.2))]))
+        },
+        Case(description: "triplet_margin_loss p 2, swap, margin 3") { g in
+            LossJob(name: .tripletMarginLoss,
+                    tensors: ["anchor": g.tensor([4, 3]), "positive": g.tensor([4, 3]), "negative": g.tensor([4, 3])],
+                    options: options(of: .tripletMarginLoss, [("swap", .bool(true)), ("margin", .double(3))]))
+        },
+        Case(description: "triplet_margin_loss p 1.5, eps 0.01, none with grad_output") { g in
+            LossJob(name: .tripletMarginLoss,
+                    tensors: ["anchor": g.tensor([4, 3]), "positive": g.tensor([4, 3]), "negative": g.tensor([4, 3])],
+                    gradOutput: g.tensor([4], in: 0.1...2),
+                    options: options(of: .tripletMarginLoss, [("p", .double(1.5)), ("eps", .double(0.01)),
+                                                              ("margin", .double(3)), ("reduction", .string("none"))]))
+        },
+        Case(description: "triplet_margin_with_distance_loss cosine, swap, sum") { g in
+            LossJob(name: .tripletMarginWithDistanceLoss,
+                    tensors: ["anchor": g.tensor([4, 3]), "positive": g.tensor([4, 3]), "negative": g.tensor([4, 3])],
+                    options: options(of: .tripletMarginWithDistanceLoss,
+                                     [("distance", .string("cosine")), ("swap", .bool(true)), ("margin", .double(1.5)),
+                                      ("reduction", .string("sum"))]))
+        },
+        Case(description: "triplet_margin_with_distance_loss pairwise, mean") { g in
+            LossJob(name: .tripletMarginWithDistanceLoss,
+                    tensors: ["anchor": g.tensor([4, 3]), "positive": g.tensor([4, 3]), "negative": g.tensor([4, 3])],
+                    options: options(of: .tripletMarginWithDistanceLoss, [("margin", .double(4))]))
+        },
     ]
 
     @Test func everyLoss_HasAGradientCheck() {

@@ -18,7 +18,10 @@ def test_golden_case_through_the_api(http, url, case, compat):
 def test_every_loss_has_golden_cases():
     losses = {c["loss"] for c in CASES}
     assert losses == {"cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-                      "kl_div", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "sigmoid_focal_loss"}
+                      "kl_div", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "sigmoid_focal_loss",
+                      "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss",
+                      "multi_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
+                      "triplet_margin_with_distance_loss"}
 
 
 def test_catalogue_names_every_loss(http, url):

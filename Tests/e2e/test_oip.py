@@ -6,7 +6,7 @@ import pytest
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
-from golden import CASES, as_array, assert_close, expected
+from golden import CASES, as_array, assert_close, expected, tensors
 
 DATATYPES = {"float32": "FP32", "float64": "FP64", "int64": "INT64"}
 
@@ -19,10 +19,7 @@ def client(lossd):
 
 def golden_inputs(case, binary):
     inputs = []
-    for name in ("input", "target", "weight", "pos_weight", "grad_output"):
-        if name not in case:
-            continue
-        t = case[name]
+    for name, t in tensors(case).items():
         array = as_array(t, {"float32": np.float32, "float64": np.float64, "int64": np.int64}[t["dtype"]])
         tensor = httpclient.InferInput(name, list(array.shape), DATATYPES[t["dtype"]])
         tensor.set_data_from_numpy(array, binary_data=binary)

@@ -5,14 +5,13 @@ import numpy as np
 import pytest
 from safetensors.numpy import load, save
 
-from golden import CASES, as_array, assert_close, expected
+from golden import CASES, as_array, assert_close, expected, tensors
 
 NUMPY = {"float32": np.float32, "float64": np.float64, "int64": np.int64}
 
 
 def st_body(case):
-    return save({k: as_array(case[k], NUMPY[case[k]["dtype"]]) for k in
-                 ("input", "target", "weight", "pos_weight", "grad_output") if k in case})
+    return save({k: as_array(t, NUMPY[t["dtype"]]) for k, t in tensors(case).items()})
 
 
 def query(case, compat):
