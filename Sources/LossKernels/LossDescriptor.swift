@@ -86,6 +86,7 @@ extension Loss {
     public static let catalogue: [LossDescriptor] = [
         .crossEntropy, .nllLoss, .binaryCrossEntropy, .binaryCrossEntropyWithLogits, .klDiv, .mseLoss, .l1Loss,
         .smoothL1Loss, .huberLoss, .sigmoidFocalLoss,
+        .ctcLoss, .poissonNLLLoss, .gaussianNLLLoss, .marginRankingLoss,
     ]
 
     /// The descriptor of `name`.

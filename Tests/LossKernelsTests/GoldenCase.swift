@@ -40,11 +40,13 @@ struct GoldenCase: Sendable, CustomStringConvertible {
         else { return nil }
         var options = LossOptions()
         for (key, value) in (c["options"] as? [String: Any]) ?? [:] {
+            // JSON numbers and booleans are read as the option's domain wants them.
             let v: OptionValue
-            switch value {
-            case let b as Bool where key == "log_target": v = .bool(b)
-            case let s as String: v = .string(s)
-            case let n as NSNumber: v = key == "ignore_index" ? .int(n.int64Value) : .double(n.doubleValue)
+            switch (Loss.descriptor(loss).option(key)?.domain, value) {
+            case (.boolean?, let b as Bool): v = .bool(b)
+            case (_, let s as String): v = .string(s)
+            case (.integer?, let n as NSNumber): v = .int(n.int64Value)
+            case (_, let n as NSNumber): v = .double(n.doubleValue)
             default: return nil
             }
             guard (try? options.set(key, to: v, for: loss)) != nil else { return nil }

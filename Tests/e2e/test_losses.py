@@ -18,7 +18,8 @@ def test_golden_case_through_the_api(http, url, case, compat):
 def test_every_loss_has_golden_cases():
     losses = {c["loss"] for c in CASES}
     assert losses == {"cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-                      "kl_div", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "sigmoid_focal_loss"}
+                      "kl_div", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "sigmoid_focal_loss",
+                      "ctc_loss", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss"}
 
 
 def test_catalogue_names_every_loss(http, url):
