@@ -39,9 +39,6 @@ extension LossDescriptor {
 }
 
 extension Loss {
-    /// Tolerance of the log-softmax check: a frame's exp(log_probs) must sum to 1 within it.
-    static let ctcNormalizationTolerance = 1e-3
-
     static func ctc(_ job: LossJob) throws(LossError) -> Computed {
         let o = job.options
         let problem = try CTCProblem(job)
@@ -49,60 +46,35 @@ extension Loss {
         let (g, gPer) = try Validation.gradOutput(
             job.gradOutput, valueShape: o.reduction != .none ? [] : problem.batched ? [n] : [])
         let zeroInfinity = o.boolean(.zeroInfinity)
-        let zeroInfeasible = zeroInfinity || o.compat == .safe
-        let x = try Validation.floats(job.tensor("log_probs"), "log_probs")
-        let emptyMean = o.reduction == .mean && n == 0
-        var nll = [Double](repeating: 0, count: n)
-        var grad = job.computeGradient ? [Double](repeating: 0, count: x.count) : []
-        var infinite = [Bool](repeating: false, count: n)
-        var rowsNotNormalized = [Bool](repeating: false, count: frames * n)
-        x.withUnsafeBufferPointer { lp in
-            let alignment = CTCAlignment(logProbs: lp, batch: n, classes: classes, blank: problem.blank)
-            let queue = ChunkQueue(count: n)
-            nll.withUnsafeMutableBufferPointer { nll in
-                infinite.withUnsafeMutableBufferPointer { infinite in
-                grad.withUnsafeMutableBufferPointer { grad in
-                    rowsNotNormalized.withUnsafeMutableBufferPointer { rows in
-                        let work = frames * n * (classes + 4 * problem.longestTarget + 2)
-                        let parts = ParallelRows.parts(rows: n, work: work, maxThreads: job.maxThreads)
-                        ParallelRows.run(parts: parts) { _ in
-                            var scratch = CTCAlignment.Scratch()
-                            while let b = queue.next() {
-                                let target = problem.target(b), length = problem.inputLengths[b]
-                                for t in 0..<length where !Self.isLogSoftmaxed(lp, (t * n + b) * classes, classes) {
-                                    rows[t * n + b] = true
-                                }
-                                let loss = alignment.negativeLogLikelihood(b, target: target, frames: length, &scratch)
-                                infinite[b] = loss == .infinity
-                                let zeroed = loss == .infinity && zeroInfeasible
-                                nll[b] = zeroed ? 0 : loss
-                                guard job.computeGradient, !zeroed else { continue }
-                                let upstream = switch o.reduction {
-                                case .none: gPer?[b] ?? g
-                                case .mean: g / Double(n) / Double(Swift.max(target.count, 1))
-                                case .sum, .batchmean: g
-                                }
-                                alignment.gradient(b, target: target, frames: length, nll: loss, upstream: upstream,
-                                                   &scratch, into: grad)
-                            }
-                        }
-                    }
-                }
-                }
+        let logProbs = job.tensor("log_probs")
+        guard logProbs.isFloatingPoint else {
+            throw LossError(kind: .invalidTensor, field: "log_probs", detail: "log_probs must be float32 or float64, got int64")
+        }
+        /// The upstream gradient of sample `b`'s loss.
+        let upstream: (Int) -> Double = { b in
+            switch o.reduction {
+            case .none: gPer?[b] ?? g
+            case .mean: g / Double(n) / Double(Swift.max(problem.targetLengths[b], 1))
+            case .sum, .batchmean: g
             }
         }
-        var infeasible = [Int](), stats = RunningStats(), sumSquares = 0.0, maxAbs = 0.0
+        let samples = logProbs.withFloat32Elements { lp in
+            CTCSamples.run(lp, problem, job, zeroInfeasible: zeroInfinity || o.compat == .safe, upstream: upstream) {
+                Tensor(shape: logProbs.shape, float32: $0)
+            }
+        } ?? logProbs.doubles.withUnsafeBufferPointer { lp in
+            CTCSamples.run(lp, problem, job, zeroInfeasible: zeroInfinity || o.compat == .safe, upstream: upstream) {
+                Tensor(shape: logProbs.shape, float64: $0)
+            }
+        }
+        let nll = samples.nll
+        var infeasible = [Int](), stats = RunningStats()
         var normalized = WarningCollector(.inputNotLogProbabilities)
         for b in 0..<n {
-            if infinite[b] { infeasible.append(b) } else { stats.add(nll[b]) }
+            if samples.infinite[b] { infeasible.append(b) } else { stats.add(nll[b]) }
         }
-        for r in rowsNotNormalized.indices where rowsNotNormalized[r] { normalized.hit(r) }
-        for v in grad {
-            sumSquares += v * v
-            maxAbs = Swift.max(maxAbs, abs(v))
-        }
-        var mean = 0.0
-        for b in 0..<n { mean += nll[b] / Double(Swift.max(problem.targetLengths[b], 1)) }
+        for r in samples.notNormalized.indices where samples.notNormalized[r] { normalized.hit(r) }
+        let emptyMean = o.reduction == .mean && n == 0
         let value: Tensor
         switch o.reduction {
         case .none:
@@ -110,9 +82,10 @@ extension Loss {
         case .sum, .batchmean:
             value = ResultAssembly.tensor([], [nll.reduce(0, +)], o.dtype)
         case .mean:
+            var sum = 0.0
+            for b in 0..<n { sum += nll[b] / Double(Swift.max(problem.targetLengths[b], 1)) }
             value = ResultAssembly.tensor(
-                [], [ResultAssembly.reduce(sum: mean, denominator: Double(n), .mean, pytorch: o.compat == .pytorch)],
-                o.dtype)
+                [], [ResultAssembly.reduce(sum: sum, denominator: Double(n), .mean, pytorch: o.compat == .pytorch)], o.dtype)
         }
         var d = Diagnostics()
         d.counts = [.init("samples", .int(n)), .init("frames", .int(frames)), .init("classes", .int(classes)),
@@ -120,29 +93,23 @@ extension Loss {
         ResultAssembly.stat(&d, "loss_min", stats.min, if: stats.count > 0)
         ResultAssembly.stat(&d, "loss_max", stats.max, if: stats.count > 0)
         ResultAssembly.stat(&d, "loss_mean", stats.mean, if: stats.count > 0)
-        if job.computeGradient { ResultAssembly.gradStats(&d, sumSquares: sumSquares, maxAbs: maxAbs) }
+        if let grad = samples.grad {
+            var sumSquares = 0.0, maxAbs = 0.0
+            for v in grad.doubles {
+                sumSquares += v * v
+                maxAbs = Swift.max(maxAbs, abs(v))
+            }
+            ResultAssembly.gradStats(&d, sumSquares: sumSquares, maxAbs: maxAbs)
+        }
         if !infeasible.isEmpty {
             d.warnings.append(LossWarning(.infeasibleAlignment, count: infeasible.count,
                                           examples: Array(infeasible.prefix(PositionSample.maxExamples))))
         }
         if let warning = normalized.warning { d.warnings.append(warning) }
         if emptyMean { d.warnings.append(LossWarning(.allTargetsIgnored, count: 1, examples: [])) }
-        let gradients = job.computeGradient
-            ? [NamedTensor("log_probs", ResultAssembly.tensor(job.tensor("log_probs").shape, grad, o.dtype))] : []
         return Computed(
-            result: LossResult(value: value, gradients: gradients, diagnostics: d),
+            result: LossResult(value: value, gradients: samples.grad.map { [NamedTensor("log_probs", $0)] } ?? [],
+                               diagnostics: d),
             safeDiffersFromPyTorch: o.compat == .safe && ((!infeasible.isEmpty && !zeroInfinity) || emptyMean))
-    }
-
-    /// Whether the row of `classes` log-probabilities at `start` is a log_softmax output: no
-    /// positive entry and exp summing to 1 (within `ctcNormalizationTolerance`).
-    private static func isLogSoftmaxed(_ lp: UnsafeBufferPointer<Double>, _ start: Int, _ classes: Int) -> Bool {
-        var sum = 0.0
-        for c in 0..<classes {
-            let v = lp[start + c]
-            if v > ctcNormalizationTolerance { return false }
-            sum += exp(v)
-        }
-        return abs(sum - 1) <= ctcNormalizationTolerance
     }
 }

@@ -38,29 +38,27 @@ extension LossDescriptor {
 
 extension Loss {
     static func gaussianNLL(_ job: LossJob) throws(LossError) -> Computed {
-        let input = job.input, varTensor = job.tensor("var")
-        let x = try Validation.floats(input, "input")
-        let y = try Validation.broadcast(job.target, "target", to: input.shape)
-        let v = try Validation.floats(varTensor, "var")
-        for i in v.indices where v[i] < 0 {
-            throw .element(.invalidTensor, "var", flat: i, shape: varTensor.shape, "var has negative entry \(v[i])")
-        }
-        let aligned = try varShape(varTensor.shape, input: input.shape)
+        let input = job.input, variance = job.tensor("var")
         let eps = job.options.real(.gaussianEps)
+        let operands = [
+            try PointwiseLoss.operand(input, "input", broadcastTo: input.shape),
+            try PointwiseLoss.operand(job.target, "target", broadcastTo: input.shape),
+            try PointwiseLoss.operand(variance, "var", broadcastTo: input.shape,
+                                      aligned: try varShape(variance.shape, input: input.shape)),
+        ]
         var clamped = WarningCollector(.varClamped)
-        var vc = v
-        for i in v.indices where v[i] < eps {
-            clamped.hit(i)
-            vc[i] = eps
+        try PointwiseLoss.scan(variance) { i, v throws(LossError) in
+            guard !(v < 0) else {
+                throw .element(.invalidTensor, "var", flat: i, shape: variance.shape, "var has negative entry \(v)")
+            }
+            if v < eps { clamped.hit(i) }
         }
         let constant = job.options.boolean(.full) ? 0.5 * log(2 * Double.pi) : 0
-        let pairs = PairedGradients(
-            first: ("input", input.shape),
-            second: ("var", varTensor.shape, PairedGradients.broadcastIndex(aligned, to: input.shape)))
-        let index = pairs.second.index
-        var computed = try pairs.run(job) { i in
-            let vi = vc[index?[i] ?? i], d = x[i] - y[i]
-            return (0.5 * (log(vi) + d * d / vi) + constant, d / vi, 0.5 * (1 / vi - d * d / (vi * vi)))
+        let loss = PointwiseLoss(shape: input.shape, operands: operands,
+                                 gradients: [.init(name: "input", operand: 0), .init(name: "var", operand: 2)])
+        var computed = try loss.run(job) { x, y, v in
+            let vc = v < eps ? eps : v, d = x - y
+            return (0.5 * (log(vc) + d * d / vc) + constant, d / vc, 0.5 * (1 / vc - d * d / (vc * vc)))
         }
         if let warning = clamped.warning { computed.result.diagnostics.warnings.append(warning) }
         return computed

@@ -6,7 +6,7 @@
 ///          at the kink too: margin 0 with x1 = x2 has none)
 /// ```
 /// The target holds +1 or -1 (anything else is an error naming the element) and broadcasts to
-/// the inputs, which share one shape.
+/// the inputs, which share one shape; all three have one rank, as PyTorch requires.
 extension LossName {
     /// `torch.nn.functional.margin_ranking_loss`.
     public static let marginRankingLoss = LossName(declaring: "margin_ranking_loss")
@@ -32,8 +32,6 @@ extension LossDescriptor {
 extension Loss {
     static func marginRanking(_ job: LossJob) throws(LossError) -> Computed {
         let a = job.tensor("input1"), b = job.tensor("input2"), t = job.tensor("target")
-        let x1 = try Validation.floats(a, "input1")
-        let x2 = try Validation.floats(b, "input2")
         guard b.shape == a.shape else {
             throw LossError(kind: .shapeMismatch, field: "input2",
                             detail: "input2 size \(b.shape) must be the same as input1 size \(a.shape)")
@@ -42,17 +40,23 @@ extension Loss {
             throw LossError(kind: .shapeMismatch, field: "target",
                             detail: "all tensors should have the same dimension: input1 \(a.shape), target \(t.shape)")
         }
-        let signs = try Validation.values(t, "target")
-        for i in signs.indices where signs[i] != 1 && signs[i] != -1 {
-            throw .element(.invalidTensor, "target", flat: i, shape: t.shape,
-                           "margin_ranking_loss targets must be 1 or -1, got \(signs[i])")
+        let operands = [
+            try PointwiseLoss.operand(a, "input1", broadcastTo: a.shape),
+            try PointwiseLoss.operand(b, "input2", broadcastTo: a.shape),
+            try PointwiseLoss.operand(t, "target", floating: false, broadcastTo: a.shape),
+        ]
+        try PointwiseLoss.scan(t) { i, y throws(LossError) in
+            guard y == 1 || y == -1 else {
+                throw .element(.invalidTensor, "target", flat: i, shape: t.shape,
+                               "margin_ranking_loss targets must be 1 or -1, got \(y)")
+            }
         }
-        let y = t.shape == a.shape ? signs : try Validation.broadcast(Tensor(shape: t.shape, float64: signs), "target", to: a.shape)
         let margin = job.options.real(.rankingMargin)
-        let pairs = PairedGradients(first: ("input1", a.shape), second: ("input2", a.shape, nil))
-        return try pairs.run(job) { i in
-            let z = -y[i] * (x1[i] - x2[i]) + margin
-            let d = z > 0 ? -y[i] : 0
+        let loss = PointwiseLoss(shape: a.shape, operands: operands,
+                                 gradients: [.init(name: "input1", operand: 0), .init(name: "input2", operand: 1)])
+        return try loss.run(job) { x1, x2, y in
+            let z = -y * (x1 - x2) + margin
+            let d = z > 0 ? -y : 0
             return (z.isNaN ? .nan : Swift.max(z, 0), d, -d)
         }
     }

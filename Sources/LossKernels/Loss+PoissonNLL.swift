@@ -37,28 +37,38 @@ extension Loss {
     static let poissonRateNearZero = 1e-4
 
     static func poissonNLL(_ job: LossJob) throws(LossError) -> Computed {
-        let e = try Elementwise(job)
-        for i in e.y.indices where e.y[i] < 0 {
-            throw .element(.invalidTensor, "target", flat: i, shape: job.target.shape,
-                           "poisson_nll_loss targets are counts and must be >= 0, got \(e.y[i])")
+        let input = job.input, target = job.target
+        guard target.shape == input.shape else {
+            throw LossError(kind: .shapeMismatch, field: "target",
+                            detail: "target size \(target.shape) must be the same as input size \(input.shape)")
+        }
+        let operands = [
+            try PointwiseLoss.operand(input, "input", broadcastTo: input.shape),
+            try PointwiseLoss.operand(target, "target", floating: false, broadcastTo: input.shape),
+        ]
+        try PointwiseLoss.scan(target) { i, y throws(LossError) in
+            guard !(y < 0) else {
+                throw .element(.invalidTensor, "target", flat: i, shape: target.shape,
+                               "poisson_nll_loss targets are counts and must be >= 0, got \(y)")
+            }
         }
         let logInput = job.options.boolean(.logInput), full = job.options.boolean(.full)
         let eps = job.options.real(.poissonEps)
         var nearZero = WarningCollector(.poissonInputNearZero)
         if !logInput {
-            for i in e.x.indices where e.x[i] < poissonRateNearZero { nearZero.hit(i) }
+            try PointwiseLoss.scan(input) { i, x throws(LossError) in if x < poissonRateNearZero { nearZero.hit(i) } }
         }
-        var computed = try e.run { _, x, y in
+        let loss = PointwiseLoss(shape: input.shape, operands: operands, gradients: [.init(name: "input", operand: 0)])
+        var computed = try loss.run(job) { x, y, _ in
             var l: Double, d: Double
             if logInput {
-                l = exp(x) - y * x
-                d = exp(x) - y
+                let ex = exp(x)
+                (l, d) = (ex - y * x, ex - y)
             } else {
-                l = x - y * log(x + eps)
-                d = 1 - y / (x + eps)
+                (l, d) = (x - y * log(x + eps), 1 - y / (x + eps))
             }
             if full && !(y <= 1) { l += y * log(y) - y + 0.5 * log(2 * Double.pi * y) }
-            return (l, d)
+            return (l, d, 0)
         }
         if let warning = nearZero.warning { computed.result.diagnostics.warnings.append(warning) }
         return computed

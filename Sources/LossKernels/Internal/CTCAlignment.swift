@@ -2,7 +2,8 @@ import Glibc
 
 /// One ctc_loss sample's forward-backward recursion in log space, step for step as PyTorch's
 /// CPU kernel (aten/src/ATen/native/LossCTC.cpp) runs it, on the extended target
-/// l' = (blank, t1, blank, t2, ..., tL, blank) of length S = 2L + 1.
+/// l' = (blank, t1, blank, t2, ..., tL, blank) of length S = 2L + 1; computed in Double whatever
+/// the log-probabilities' type.
 ///
 /// ```
 /// alpha[0][0] = lp[0][blank], alpha[0][1] = lp[0][t1]
@@ -14,21 +15,24 @@ import Glibc
 /// The gradient is PyTorch's: the exp(lp) term makes it the gradient with respect to the logits
 /// of a log_softmax (equation 16 of Graves et al. 2006), which equals the derivative with respect
 /// to log_probs only after log_softmax's backward (the term sums to 1 per frame).
-struct CTCAlignment {
+struct CTCAlignment<Scalar: BinaryFloatingPoint> {
     /// Every log-probability of the job, (T, N, C) row-major (N = 1 when unbatched).
-    let logProbs: UnsafeBufferPointer<Double>
+    let logProbs: UnsafeBufferPointer<Scalar>
     let batch: Int
     let classes: Int
     let blank: Int
 
-    /// Scratch for one sample: alpha and beta, input length x S each.
+    /// Scratch for one sample: alpha and beta (input length x S each) and ab (input length x C).
     struct Scratch {
         var alpha: [Double] = []
         var beta: [Double] = []
+        var collected: [Double] = []
     }
 
     /// The log-probability of class `c` at frame `t` of sample `b`.
-    @inline(__always) func lp(_ t: Int, _ b: Int, _ c: Int) -> Double { logProbs[(t * batch + b) * classes + c] }
+    @inline(__always) func lp(_ t: Int, _ b: Int, _ c: Int) -> Double {
+        Double(logProbs[(t * batch + b) * classes + c])
+    }
 
     /// The negative log likelihood of `target` for sample `b` over its first `frames` frames;
     /// leaves alpha in `scratch` for `gradient`. An empty input aligns only an empty target.
@@ -36,8 +40,7 @@ struct CTCAlignment {
         let length = target.count, states = 2 * length + 1
         guard frames > 0 else { return length == 0 ? 0 : .infinity }
         @inline(__always) func label(_ s: Int) -> Int { s & 1 == 0 ? blank : target[target.startIndex + s >> 1] }
-        scratch.alpha.removeAll(keepingCapacity: true)
-        scratch.alpha.append(contentsOf: repeatElement(-Double.infinity, count: frames * states))
+        Self.reset(&scratch.alpha, frames * states)
         return scratch.alpha.withUnsafeMutableBufferPointer { alpha in
             alpha[0] = lp(0, b, blank)
             if length > 0 { alpha[1] = lp(0, b, label(1)) }
@@ -48,75 +51,118 @@ struct CTCAlignment {
                     let a1 = alpha[previous + s]
                     let a2 = s > 0 ? alpha[previous + s - 1] : -.infinity
                     let a3 = s > 1 && label(s - 2) != current ? alpha[previous + s - 2] : -.infinity
-                    alpha[t * states + s] = logSumExp(a1, a2, a3) + lp(t, b, current)
+                    alpha[t * states + s] = Self.logSumExp(a1, a2, a3) + lp(t, b, current)
                 }
             }
             let last = (frames - 1) * states + 2 * length
-            return -logSumExp(alpha[last], length > 0 ? alpha[last - 1] : -.infinity, -.infinity)
+            return -Self.logSumExp(alpha[last], length > 0 ? alpha[last - 1] : -.infinity, -.infinity)
         }
     }
 
-    /// Writes sample `b`'s gradient (frames < `frames`; the rest stays 0) into `grad`, laid out
-    /// like the log-probabilities, from the alpha `negativeLogLikelihood` left in `scratch`.
+    /// Writes sample `b`'s gradient (frames < `frames`; the rest is left as it is, 0) into `grad`,
+    /// laid out like the log-probabilities, from the alpha `negativeLogLikelihood` left in
+    /// `scratch`; marks in `notNormalized` (one flag per frame row t * N + b) the frames whose
+    /// log-probabilities are not a log_softmax output (see `isNormalized`).
     func gradient(
         _ b: Int, target: ArraySlice<Int>, frames: Int, nll: Double, upstream: Double, _ scratch: inout Scratch,
-        into grad: UnsafeMutableBufferPointer<Double>
+        into grad: UnsafeMutableBufferPointer<Scalar>, notNormalized: UnsafeMutableBufferPointer<Bool>
     ) {
         guard frames > 0 else { return }
         let length = target.count, states = 2 * length + 1
         @inline(__always) func label(_ s: Int) -> Int { s & 1 == 0 ? blank : target[target.startIndex + s >> 1] }
-        @inline(__always) func at(_ t: Int, _ c: Int) -> Int { (t * batch + b) * classes + c }
-        for t in 0..<frames { for c in 0..<classes { grad[at(t, c)] = -.infinity } }
-        scratch.beta.removeAll(keepingCapacity: true)
-        scratch.beta.append(contentsOf: repeatElement(-Double.infinity, count: frames * states))
+        Self.reset(&scratch.beta, frames * states)
+        Self.reset(&scratch.collected, frames * classes)
         scratch.alpha.withUnsafeBufferPointer { alpha in
             scratch.beta.withUnsafeMutableBufferPointer { beta in
-                /// ab[t][l'[s]] log+= alpha[t][s] + beta[t][s], in PyTorch's order.
-                func collect(_ t: Int, _ s: Int) {
-                    let ab = alpha[t * states + s] + beta[t * states + s]
-                    let slot = at(t, label(s))
-                    if grad[slot] == -.infinity {
-                        grad[slot] = ab
-                    } else {
-                        let m = Swift.max(grad[slot], ab)
-                        grad[slot] = log(exp(grad[slot] - m) + exp(ab - m)) + m
+                scratch.collected.withUnsafeMutableBufferPointer { ab in
+                    /// ab[t][l'[s]] log+= alpha[t][s] + beta[t][s], in PyTorch's order.
+                    @inline(__always) func collect(_ t: Int, _ s: Int) {
+                        let v = alpha[t * states + s] + beta[t * states + s]
+                        let slot = t * classes + label(s)
+                        if ab[slot] == -.infinity {
+                            ab[slot] = v
+                        } else if v.isNaN {
+                            ab[slot] = v
+                        } else {
+                            // log(exp(ab - m) + exp(v - m)) + m, one of the two exps being 1.
+                            let (m, low) = ab[slot] >= v ? (ab[slot], v) : (v, ab[slot])
+                            ab[slot] = log(1 + exp(low - m)) + m
+                        }
+                    }
+                    let end = (frames - 1) * states
+                    beta[end + 2 * length] = lp(frames - 1, b, blank)
+                    collect(frames - 1, 2 * length)
+                    if length > 0 {
+                        beta[end + 2 * length - 1] = lp(frames - 1, b, label(2 * length - 1))
+                        collect(frames - 1, 2 * length - 1)
+                    }
+                    for t in stride(from: frames - 2, through: 0, by: -1) {
+                        let next = (t + 1) * states
+                        for s in stride(from: 2 * length, through: 0, by: -1) {
+                            let current = label(s)
+                            let b1 = beta[next + s]
+                            let b2 = s < 2 * length ? beta[next + s + 1] : -.infinity
+                            let b3 = s < 2 * length - 1 && label(s + 2) != current ? beta[next + s + 2] : -.infinity
+                            beta[t * states + s] = Self.logSumExp(b1, b2, b3) + lp(t, b, current)
+                            collect(t, s)
+                        }
+                    }
+                    for t in 0..<frames {
+                        let row = (t * batch + b) * classes
+                        var sum = 0.0, positive = false
+                        for c in 0..<classes {
+                            let x = Double(logProbs[row + c])
+                            let p = exp(x)
+                            sum += p
+                            positive = positive || x > Self.normalizationTolerance
+                            let abc = ab[t * classes + c]
+                            // exp(-inf + nll - x) is 0 unless nll is inf (then NaN, as in PyTorch).
+                            let aligned = abc == -.infinity && nll.isFinite ? 0 : exp(abc + nll - x)
+                            grad[row + c] = Scalar((p - aligned) * upstream)
+                        }
+                        if positive || abs(sum - 1) > Self.normalizationTolerance { notNormalized[t * batch + b] = true }
                     }
                 }
-                let end = (frames - 1) * states
-                beta[end + 2 * length] = lp(frames - 1, b, blank)
-                collect(frames - 1, 2 * length)
-                if length > 0 {
-                    beta[end + 2 * length - 1] = lp(frames - 1, b, label(2 * length - 1))
-                    collect(frames - 1, 2 * length - 1)
-                }
-                for t in stride(from: frames - 2, through: 0, by: -1) {
-                    let next = (t + 1) * states
-                    for s in stride(from: 2 * length, through: 0, by: -1) {
-                        let current = label(s)
-                        let b1 = beta[next + s]
-                        let b2 = s < 2 * length ? beta[next + s + 1] : -.infinity
-                        let b3 = s < 2 * length - 1 && label(s + 2) != current ? beta[next + s + 2] : -.infinity
-                        beta[t * states + s] = logSumExp(b1, b2, b3) + lp(t, b, current)
-                        collect(t, s)
-                    }
-                }
-            }
-        }
-        for t in 0..<frames {
-            for c in 0..<classes {
-                let x = lp(t, b, c)
-                grad[at(t, c)] = (exp(x) - exp(grad[at(t, c)] + nll - x)) * upstream
             }
         }
     }
 
-    /// log(exp(a) + exp(b) + exp(c)) as PyTorch's kernel computes it (the max of the finite
-    /// ones shifted out; all -inf gives -inf).
-    @inline(__always) private func logSumExp(_ a: Double, _ b: Double, _ c: Double) -> Double {
-        var m = a
-        if b > m { m = b }
-        if c > m { m = c }
-        if m == -.infinity { m = 0 }
-        return log(exp(a - m) + exp(b - m) + exp(c - m)) + m
+    /// Marks, like `gradient`, the first `frames` frames of sample `b` that are not log_softmax outputs.
+    func checkNormalization(_ b: Int, frames: Int, notNormalized: UnsafeMutableBufferPointer<Bool>) {
+        for t in 0..<frames {
+            let row = (t * batch + b) * classes
+            var sum = 0.0, positive = false
+            for c in 0..<classes {
+                let x = Double(logProbs[row + c])
+                sum += exp(x)
+                positive = positive || x > Self.normalizationTolerance
+            }
+            if positive || abs(sum - 1) > Self.normalizationTolerance { notNormalized[t * batch + b] = true }
+        }
+    }
+
+    /// A frame is a log_softmax output when no log-probability exceeds this and their exps sum
+    /// to 1 within it.
+    static var normalizationTolerance: Double { 1e-3 }
+
+    /// `buffer` holding `count` times -inf.
+    private static func reset(_ buffer: inout [Double], _ count: Int) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: repeatElement(-Double.infinity, count: count))
+    }
+
+    /// log(exp(a) + exp(b) + exp(c)) as PyTorch's kernel computes it (the max shifted out; all
+    /// -inf gives -inf), without the exps it knows: exp(max - max) = 1 and exp(-inf) = 0.
+    @inline(__always) private static func logSumExp(_ a: Double, _ b: Double, _ c: Double) -> Double {
+        if a.isNaN || b.isNaN || c.isNaN { return .nan }
+        let m = Swift.max(a, b, c)
+        if m == -.infinity { return -.infinity }
+        // m is finite: the first term equal to it contributes the 1, -inf terms nothing.
+        var sum = 1.0
+        var skipped = a == m
+        if !skipped && a != -.infinity { sum += exp(a - m) }
+        if b == m && !skipped { skipped = true } else if b != -.infinity { sum += exp(b - m) }
+        if !(c == m && !skipped) && c != -.infinity { sum += exp(c - m) }
+        return log(sum) + m
     }
 }
