@@ -93,13 +93,8 @@ extension Loss {
         ResultAssembly.stat(&d, "loss_min", stats.min, if: stats.count > 0)
         ResultAssembly.stat(&d, "loss_max", stats.max, if: stats.count > 0)
         ResultAssembly.stat(&d, "loss_mean", stats.mean, if: stats.count > 0)
-        if let grad = samples.grad {
-            var sumSquares = 0.0, maxAbs = 0.0
-            for v in grad.doubles {
-                sumSquares += v * v
-                maxAbs = Swift.max(maxAbs, abs(v))
-            }
-            ResultAssembly.gradStats(&d, sumSquares: sumSquares, maxAbs: maxAbs)
+        if samples.grad != nil {
+            ResultAssembly.gradStats(&d, sumSquares: samples.gradSumSquares, maxAbs: samples.gradMaxAbs)
         }
         if !infeasible.isEmpty {
             d.warnings.append(LossWarning(.infeasibleAlignment, count: infeasible.count,

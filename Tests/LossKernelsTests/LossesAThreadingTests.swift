@@ -5,7 +5,8 @@ import Testing
 
 /// The float32 paths of poisson_nll_loss, gaussian_nll_loss, margin_ranking_loss (threaded
 /// chunks) and ctc_loss (threaded samples) on jobs large enough to split: the same answer on one
-/// thread and on two, and the float64 (Double) path's answer within float32 rounding.
+/// thread and on two, the float64 (Double) path's answer within float32 rounding, and gradient
+/// statistics that describe the gradients returned.
 struct LossesAThreadingTests {
     static let rows = 64, columns = 1024
 
@@ -46,6 +47,10 @@ struct LossesAThreadingTests {
         let single = try Loss.compute(one), double = try Loss.compute(job)
         #expect(single.value.doubles == double.value.doubles)
         #expect(single.gradients.map(\.tensor.doubles) == double.gradients.map(\.tensor.doubles))
+        let all = double.gradients.flatMap(\.tensor.doubles)
+        let norm = all.reduce(0) { $0 + $1 * $1 }.squareRoot(), largest = all.map(abs).max() ?? 0
+        #expect(abs(double.diagnostics.stat("grad_l2_norm")! - norm) <= 1e-12 * norm)
+        #expect(double.diagnostics.stat("grad_max_abs") == largest)
         var wide = job
         wide.options.dtype = .float64
         let reference = try Loss.compute(wide)

@@ -62,12 +62,14 @@ struct CTCAlignment<Scalar: BinaryFloatingPoint> {
     /// Writes sample `b`'s gradient (frames < `frames`; the rest is left as it is, 0) into `grad`,
     /// laid out like the log-probabilities, from the alpha `negativeLogLikelihood` left in
     /// `scratch`; marks in `notNormalized` (one flag per frame row t * N + b) the frames whose
-    /// log-probabilities are not a log_softmax output (see `isNormalized`).
+    /// log-probabilities are not a log_softmax output (see `normalizationTolerance`). Returns the
+    /// sum of squares and the largest magnitude of the gradient elements written.
     func gradient(
         _ b: Int, target: ArraySlice<Int>, frames: Int, nll: Double, upstream: Double, _ scratch: inout Scratch,
         into grad: UnsafeMutableBufferPointer<Scalar>, notNormalized: UnsafeMutableBufferPointer<Bool>
-    ) {
-        guard frames > 0 else { return }
+    ) -> (sumSquares: Double, maxAbs: Double) {
+        guard frames > 0 else { return (0, 0) }
+        var sumSquares = 0.0, maxAbs = 0.0
         let length = target.count, states = 2 * length + 1
         @inline(__always) func label(_ s: Int) -> Int { s & 1 == 0 ? blank : target[target.startIndex + s >> 1] }
         Self.reset(&scratch.beta, frames * states)
@@ -118,13 +120,17 @@ struct CTCAlignment<Scalar: BinaryFloatingPoint> {
                             let abc = ab[t * classes + c]
                             // exp(-inf + nll - x) is 0 unless nll is inf (then NaN, as in PyTorch).
                             let aligned = abc == -.infinity && nll.isFinite ? 0 : exp(abc + nll - x)
-                            grad[row + c] = Scalar((p - aligned) * upstream)
+                            let g = Scalar((p - aligned) * upstream)
+                            grad[row + c] = g
+                            sumSquares += Double(g) * Double(g)
+                            maxAbs = Swift.max(maxAbs, Double(abs(g)))
                         }
                         if positive || abs(sum - 1) > Self.normalizationTolerance { notNormalized[t * batch + b] = true }
                     }
                 }
             }
         }
+        return (sumSquares, maxAbs)
     }
 
     /// Marks, like `gradient`, the first `frames` frames of sample `b` that are not log_softmax outputs.

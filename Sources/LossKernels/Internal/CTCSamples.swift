@@ -10,6 +10,9 @@ enum CTCSamples {
         var notNormalized: [Bool]
         /// The gradient with respect to log_probs, in their type, when the job asks for it.
         var grad: Tensor?
+        /// The gradient's sum of squares and largest magnitude.
+        var gradSumSquares: Double
+        var gradMaxAbs: Double
     }
 
     static func run<Scalar: BinaryFloatingPoint>(
@@ -21,6 +24,7 @@ enum CTCSamples {
         var infinite = [Bool](repeating: false, count: n)
         var rows = [Bool](repeating: false, count: frames * n)
         var grad = [Scalar](repeating: 0, count: job.computeGradient ? lp.count : 0)
+        var gradStats = [(sumSquares: Double, maxAbs: Double)](repeating: (0, 0), count: n)
         let alignment = CTCAlignment(logProbs: lp, batch: n, classes: classes, blank: problem.blank)
         let queue = ChunkQueue(count: n)
         let work = frames * n * (classes + 4 * problem.longestTarget + 2)
@@ -28,6 +32,7 @@ enum CTCSamples {
             infinite.withUnsafeMutableBufferPointer { infinite in
                 rows.withUnsafeMutableBufferPointer { rows in
                     grad.withUnsafeMutableBufferPointer { grad in
+                    gradStats.withUnsafeMutableBufferPointer { gradStats in
                         ParallelRows.run(parts: ParallelRows.parts(rows: n, work: work, maxThreads: job.maxThreads)) { _ in
                             var scratch = CTCAlignment<Scalar>.Scratch()
                             while let b = queue.next() {
@@ -37,17 +42,25 @@ enum CTCSamples {
                                 let zeroed = loss == .infinity && zeroInfeasible
                                 nll[b] = zeroed ? 0 : loss
                                 if job.computeGradient && !zeroed {
-                                    alignment.gradient(b, target: target, frames: length, nll: loss, upstream: upstream(b),
-                                                       &scratch, into: grad, notNormalized: rows)
+                                    gradStats[b] = alignment.gradient(
+                                        b, target: target, frames: length, nll: loss, upstream: upstream(b), &scratch,
+                                        into: grad, notNormalized: rows)
                                 } else {
                                     alignment.checkNormalization(b, frames: length, notNormalized: rows)
                                 }
                             }
                         }
                     }
+                    }
                 }
             }
         }
-        return Output(nll: nll, infinite: infinite, notNormalized: rows, grad: job.computeGradient ? tensor(grad) : nil)
+        var sumSquares = 0.0, maxAbs = 0.0
+        for s in gradStats {
+            sumSquares += s.sumSquares
+            maxAbs = Swift.max(maxAbs, s.maxAbs)
+        }
+        return Output(nll: nll, infinite: infinite, notNormalized: rows, grad: job.computeGradient ? tensor(grad) : nil,
+                      gradSumSquares: sumSquares, gradMaxAbs: maxAbs)
     }
 }
