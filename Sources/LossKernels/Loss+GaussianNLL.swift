@@ -56,9 +56,12 @@ extension Loss {
         let constant = job.options.boolean(.full) ? 0.5 * log(2 * Double.pi) : 0
         let loss = PointwiseLoss(shape: input.shape, operands: operands,
                                  gradients: [.init(name: "input", operand: 0), .init(name: "var", operand: 2)])
+        // float32 jobs take the log in float32, as PyTorch does; the rest stays Double.
+        let single = job.options.dtype == .float32
         var computed = try loss.run(job) { x, y, v in
             let vc = v < eps ? eps : v, d = x - y
-            return (0.5 * (log(vc) + d * d / vc) + constant, d / vc, 0.5 * (1 / vc - d * d / (vc * vc)))
+            let logVar = single ? Double(logf(Float(vc))) : log(vc)
+            return (0.5 * (logVar + d * d / vc) + constant, d / vc, 0.5 * (1 / vc - d * d / (vc * vc)))
         }
         if let warning = clamped.warning { computed.result.diagnostics.warnings.append(warning) }
         return computed

@@ -59,13 +59,16 @@ extension Loss {
             try PointwiseLoss.scan(input) { i, x throws(LossError) in if x < poissonRateNearZero { nearZero.hit(i) } }
         }
         let loss = PointwiseLoss(shape: input.shape, operands: operands, gradients: [.init(name: "input", operand: 0)])
+        // float32 jobs take exp and log in float32, as PyTorch does; the rest stays Double.
+        let single = job.options.dtype == .float32
         var computed = try loss.run(job) { x, y, _ in
             var l: Double, d: Double
             if logInput {
-                let ex = exp(x)
+                let ex = single ? Double(expf(Float(x))) : exp(x)
                 (l, d) = (ex - y * x, ex - y)
             } else {
-                (l, d) = (x - y * log(x + eps), 1 - y / (x + eps))
+                let lx = single ? Double(logf(Float(x + eps))) : log(x + eps)
+                (l, d) = (x - y * lx, 1 - y / (x + eps))
             }
             if full && !(y <= 1) { l += y * log(y) - y + 0.5 * log(2 * Double.pi * y) }
             return (l, d, 0)

@@ -22,8 +22,10 @@ struct CTCAlignment<Scalar: BinaryFloatingPoint> {
     let classes: Int
     let blank: Int
 
-    /// Scratch for one sample: alpha and beta (input length x S each) and ab (input length x C).
+    /// Scratch for one sample: the extended target l', alpha and beta (input length x S each)
+    /// and ab (input length x C).
     struct Scratch {
+        var labels: [Int] = []
         var alpha: [Double] = []
         var beta: [Double] = []
         var collected: [Double] = []
@@ -35,12 +37,15 @@ struct CTCAlignment<Scalar: BinaryFloatingPoint> {
     }
 
     /// The negative log likelihood of `target` for sample `b` over its first `frames` frames;
-    /// leaves alpha in `scratch` for `gradient`. An empty input aligns only an empty target.
+    /// leaves l' and alpha in `scratch` for `gradient`. An empty input aligns only an empty target.
     func negativeLogLikelihood(_ b: Int, target: ArraySlice<Int>, frames: Int, _ scratch: inout Scratch) -> Double {
         let length = target.count, states = 2 * length + 1
         guard frames > 0 else { return length == 0 ? 0 : .infinity }
-        @inline(__always) func label(_ s: Int) -> Int { s & 1 == 0 ? blank : target[target.startIndex + s >> 1] }
+        scratch.labels.removeAll(keepingCapacity: true)
+        for s in 0..<states { scratch.labels.append(s & 1 == 0 ? blank : target[target.startIndex + s >> 1]) }
         Self.reset(&scratch.alpha, frames * states)
+        let labels = scratch.labels
+        @inline(__always) func label(_ s: Int) -> Int { labels[s] }
         return scratch.alpha.withUnsafeMutableBufferPointer { alpha in
             alpha[0] = lp(0, b, blank)
             if length > 0 { alpha[1] = lp(0, b, label(1)) }
@@ -71,9 +76,10 @@ struct CTCAlignment<Scalar: BinaryFloatingPoint> {
         guard frames > 0 else { return (0, 0) }
         var sumSquares = 0.0, maxAbs = 0.0
         let length = target.count, states = 2 * length + 1
-        @inline(__always) func label(_ s: Int) -> Int { s & 1 == 0 ? blank : target[target.startIndex + s >> 1] }
         Self.reset(&scratch.beta, frames * states)
         Self.reset(&scratch.collected, frames * classes)
+        let labels = scratch.labels
+        @inline(__always) func label(_ s: Int) -> Int { labels[s] }
         scratch.alpha.withUnsafeBufferPointer { alpha in
             scratch.beta.withUnsafeMutableBufferPointer { beta in
                 scratch.collected.withUnsafeMutableBufferPointer { ab in
@@ -88,7 +94,7 @@ struct CTCAlignment<Scalar: BinaryFloatingPoint> {
                         } else {
                             // log(exp(ab - m) + exp(v - m)) + m, one of the two exps being 1.
                             let (m, low) = ab[slot] >= v ? (ab[slot], v) : (v, ab[slot])
-                            ab[slot] = log(1 + exp(low - m)) + m
+                            ab[slot] = Self.logInPrecision(1 + Self.expInPrecision(low - m)) + m
                         }
                     }
                     let end = (frames - 1) * states
@@ -114,7 +120,7 @@ struct CTCAlignment<Scalar: BinaryFloatingPoint> {
                         var sum = 0.0, positive = false
                         for c in 0..<classes {
                             let x = Double(logProbs[row + c])
-                            let p = exp(x)
+                            let p = Self.probability(logProbs[row + c])
                             sum += p
                             positive = positive || x > Self.normalizationTolerance
                             let abc = ab[t * classes + c]
@@ -147,6 +153,22 @@ struct CTCAlignment<Scalar: BinaryFloatingPoint> {
         }
     }
 
+    /// exp and log inside the recursion, in the log-probabilities' precision as PyTorch's kernel
+    /// computes them (float32 for float32 jobs; the sums stay Double).
+    @inline(__always) private static func expInPrecision(_ x: Double) -> Double {
+        Scalar.self == Float.self ? Double(expf(Float(x))) : exp(x)
+    }
+
+    @inline(__always) private static func logInPrecision(_ x: Double) -> Double {
+        Scalar.self == Float.self ? Double(logf(Float(x))) : log(x)
+    }
+
+    /// exp of a log-probability in its own precision (a float32 gradient element needs no more).
+    @inline(__always) private static func probability(_ x: Scalar) -> Double {
+        if Scalar.self == Float.self { return Double(expf(Float(x))) }
+        return exp(Double(x))
+    }
+
     /// A frame is a log_softmax output when no log-probability exceeds this and their exps sum
     /// to 1 within it.
     static var normalizationTolerance: Double { 1e-3 }
@@ -166,9 +188,9 @@ struct CTCAlignment<Scalar: BinaryFloatingPoint> {
         // m is finite: the first term equal to it contributes the 1, -inf terms nothing.
         var sum = 1.0
         var skipped = a == m
-        if !skipped && a != -.infinity { sum += exp(a - m) }
-        if b == m && !skipped { skipped = true } else if b != -.infinity { sum += exp(b - m) }
-        if !(c == m && !skipped) && c != -.infinity { sum += exp(c - m) }
-        return log(sum) + m
+        if !skipped && a != -.infinity { sum += expInPrecision(a - m) }
+        if b == m && !skipped { skipped = true } else if b != -.infinity { sum += expInPrecision(b - m) }
+        if !(c == m && !skipped) && c != -.infinity { sum += expInPrecision(c - m) }
+        return logInPrecision(sum) + m
     }
 }
