@@ -88,6 +88,7 @@ extension Loss {
         .smoothL1Loss, .huberLoss, .sigmoidFocalLoss,
         .hingeEmbeddingLoss, .softMarginLoss, .multilabelSoftMarginLoss, .multilabelMarginLoss, .multiMarginLoss,
         .cosineEmbeddingLoss, .tripletMarginLoss, .tripletMarginWithDistanceLoss,
+        .ctcLoss, .poissonNLLLoss, .gaussianNLLLoss, .marginRankingLoss,
     ]
 
     /// The descriptor of `name`.

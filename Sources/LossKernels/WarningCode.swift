@@ -56,11 +56,24 @@ public struct WarningCode: Sendable, Hashable {
     public static let nonfiniteResult = WarningCode(
         "NONFINITE_RESULT", "the loss or its gradient is not finite: an input or option overflows the dtype")
 
+    public static let infeasibleAlignment = WarningCode(
+        "INFEASIBLE_ALIGNMENT",
+        "ctc_loss: these samples' targets cannot be aligned to their inputs (target plus the blanks repeats need "
+            + "is longer than the input, or every alignment has probability 0): PyTorch gives an infinite loss and "
+            + "NaN gradients (0 with zero_infinity); safe mode zeroes the samples")
+    public static let varClamped = WarningCode(
+        "VAR_CLAMPED", "gaussian_nll_loss: var below eps was clamped to eps (the clamp is not differentiated)")
+    public static let poissonInputNearZero = WarningCode(
+        "POISSON_INPUT_NEAR_ZERO",
+        "poisson_nll_loss with log_input false: rates below 1e-4 make log(input + eps) depend on eps "
+            + "(negative rates give NaN); pass log-rates with log_input true")
+
     /// Every code, in the order the API docs list them.
     public static let all: [WarningCode] = [
         .ignoredRowNonfinite, .allTargetsIgnored, .zeroWeightSum, .targetLogitNegInf, .nonfiniteInput,
         .inputLooksLikeProbabilities, .inputNotLogProbabilities, .ignoreIndexIsAClass, .extremeLogits,
         .probabilityTargetsNotNormalized, .logClamped, .nanInTensor, .zeroTargetInfiniteInput,
-        .saturatedFocalGradient, .nonfiniteResult, .zeroNormVector, .identicalVectors,
+        .saturatedFocalGradient, .nonfiniteResult, .zeroNormVector, .identicalVectors, .infeasibleAlignment,
+        .varClamped, .poissonInputNearZero,
     ]
 }

@@ -1,3 +1,4 @@
+import Foundation
 import LossKernels
 import LossTestSupport
 import Testing
@@ -7,6 +8,9 @@ import Testing
 struct GradientCheckTests {
     struct Case: Sendable, CustomStringConvertible {
         let description: String
+        /// The gradient is PyTorch's with respect to the logits of a log_softmax over the last
+        /// dimension (ctc_loss): finite differences perturb the tensor and log_softmax it again.
+        var throughLogSoftmax = false
         let make: @Sendable (inout SeededGenerator) -> LossJob
     }
 
@@ -155,7 +159,83 @@ struct GradientCheckTests {
                     tensors: ["anchor": g.tensor([4, 3]), "positive": g.tensor([4, 3]), "negative": g.tensor([4, 3])],
                     options: options(of: .tripletMarginWithDistanceLoss, [("margin", .double(4))]))
         },
+        Case(description: "ctc_loss padded, lengths 0 and full, repeats, mean", throughLogSoftmax: true) { g in
+            ctcJob(&g, targets: Tensor(shape: [3, 3], int64: [1, 1, 2, 3, 0, 0, 2, 3, 1]),
+                   inputLengths: [5, 0, 4], targetLengths: [3, 0, 3], options([]))
+        },
+        Case(description: "ctc_loss concatenated, blank 3, none with grad_output", throughLogSoftmax: true) { g in
+            var job = ctcJob(&g, targets: Tensor(shape: [5], int64: [0, 2, 2, 1, 0]), inputLengths: [5, 2, 4],
+                             targetLengths: [3, 0, 2], options([("reduction", .string("none")), ("blank", .int(3))]))
+            job.gradOutput = g.tensor([3], in: 0.1...2)
+            return job
+        },
+        Case(description: "ctc_loss unbatched, sum", throughLogSoftmax: true) { g in
+            var job = ctcJob(&g, targets: Tensor(shape: [2], int64: [2, 1]), inputLengths: [4], targetLengths: [2],
+                             options([("reduction", .string("sum"))]))
+            job.tensors["log_probs"] = logSoftmaxLastDim(g.tensor([5, 4]))
+            job.tensors["input_lengths"] = Tensor(shape: [], int64: [4])
+            job.tensors["target_lengths"] = Tensor(shape: [], int64: [2])
+            return job
+        },
+        Case(description: "poisson_nll_loss log_input, full, mean") { g in
+            LossJob(name: .poissonNLLLoss, input: g.tensor([3, 4], in: -2...2), target: g.tensor([3, 4], in: 0...6).rounded(),
+                    options: options([("full", .bool(true))]))
+        },
+        Case(description: "poisson_nll_loss rates, eps, sum") { g in
+            LossJob(name: .poissonNLLLoss, input: g.tensor([3, 4], in: 0.1...4), target: g.tensor([3, 4], in: 0...6),
+                    options: options([("log_input", .bool(false)), ("eps", .double(0.01)), ("reduction", .string("sum"))]))
+        },
+        Case(description: "gaussian_nll_loss same-shape var, full, mean") { g in
+            LossJob(name: .gaussianNLLLoss,
+                    tensors: ["input": g.tensor([3, 4]), "target": g.tensor([3, 4]), "var": g.tensor([3, 4], in: 0.2...2)],
+                    options: options([("full", .bool(true))]))
+        },
+        Case(description: "gaussian_nll_loss var one fewer dim, broadcast target, none with grad_output") { g in
+            LossJob(name: .gaussianNLLLoss,
+                    tensors: ["input": g.tensor([3, 4]), "target": g.tensor([3, 1]), "var": g.tensor([3], in: 0.2...2)],
+                    gradOutput: g.tensor([3, 4], in: 0.1...2), options: options([("reduction", .string("none"))]))
+        },
+        Case(description: "gaussian_nll_loss var of size 1 in dim 0, sum") { g in
+            LossJob(name: .gaussianNLLLoss,
+                    tensors: ["input": g.tensor([2, 3]), "target": g.tensor([2, 3]), "var": g.tensor([1, 3], in: 0.2...2)],
+                    options: options([("reduction", .string("sum"))]))
+        },
+        Case(description: "margin_ranking_loss margin 0.3, mean") { g in
+            let x1 = g.tensor([10])
+            let y = Tensor(shape: [10], float64: (0..<10).map { _ in Bool.random(using: &g) ? 1 : -1 })
+            // input2 keeps every hinge argument at least 0.05 away from its kink at 0.
+            let x2 = Tensor(shape: [10], float64: zip(x1.doubles, y.doubles).map { x, s in
+                x - s * (0.3 + (Bool.random(using: &g) ? 1 : -1) * Double.random(in: 0.05...1, using: &g))
+            })
+            return LossJob(name: .marginRankingLoss, tensors: ["input1": x1, "input2": x2, "target": y],
+                           options: options([("margin", .double(0.3))]))
+        },
     ]
+
+    /// A ctc_loss job over log_softmax-ed random log_probs (T = 5, C = 4) of the targets' batch.
+    static func ctcJob(
+        _ g: inout SeededGenerator, targets: Tensor, inputLengths: [Int64], targetLengths: [Int64], _ options: LossOptions
+    ) -> LossJob {
+        let n = inputLengths.count
+        return LossJob(
+            name: .ctcLoss,
+            tensors: ["log_probs": logSoftmaxLastDim(g.tensor([5, n, 4])), "targets": targets,
+                      "input_lengths": Tensor(shape: [n], int64: inputLengths),
+                      "target_lengths": Tensor(shape: [n], int64: targetLengths)],
+            options: options)
+    }
+
+    /// log_softmax over the last dimension, in float64.
+    static func logSoftmaxLastDim(_ t: Tensor) -> Tensor {
+        let c = t.shape.last ?? 1
+        var v = t.doubles
+        for start in stride(from: 0, to: v.count, by: c) {
+            let m = v[start..<(start + c)].max()!
+            let lse = m + log(v[start..<(start + c)].reduce(0) { $0 + exp($1 - m) })
+            for i in start..<(start + c) { v[i] -= lse }
+        }
+        return Tensor(shape: t.shape, float64: v)
+    }
 
     @Test func everyLoss_HasAGradientCheck() {
         var g = SeededGenerator(seed: 1)
@@ -178,7 +258,8 @@ struct GradientCheckTests {
                 let at = try #require(job.tensors[gradient.name])
                 let numeric = FiniteDifference.gradient(at: at.doubles, step: 1e-4) { x in
                     var probe = job
-                    probe.tensors[gradient.name] = Tensor(shape: at.shape, float64: x)
+                    let moved = Tensor(shape: at.shape, float64: x)
+                    probe.tensors[gradient.name] = c.throughLogSoftmax ? Self.logSoftmaxLastDim(moved) : moved
                     probe.computeGradient = false
                     let v = (try? Loss.compute(probe).value.doubles) ?? [.nan]
                     return weights.map { w in zip(v, w).reduce(0) { $0 + $1.0 * $1.1 } } ?? v.reduce(0, +)

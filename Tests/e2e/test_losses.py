@@ -21,7 +21,8 @@ def test_every_loss_has_golden_cases():
                       "kl_div", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "sigmoid_focal_loss",
                       "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss",
                       "multi_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
-                      "triplet_margin_with_distance_loss"}
+                      "triplet_margin_with_distance_loss",
+                      "ctc_loss", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss"}
 
 
 def test_catalogue_names_every_loss(http, url):

@@ -6,7 +6,7 @@ import pytest
 import tritonclient.http as httpclient
 from tritonclient.utils import InferenceServerException
 
-from golden import CASES, as_array, assert_close, expected, tensors
+from golden import CASES, as_array, assert_close, expected, gradient_names, tensors
 
 DATATYPES = {"float32": "FP32", "float64": "FP64", "int64": "INT64"}
 
@@ -43,8 +43,8 @@ def test_server_and_model_health(client):
 @pytest.mark.parametrize("case", [c for c in CASES if "reduction" not in c.get("options", {})
                                   or c["options"]["reduction"] != "none"][::9], ids=lambda c: c["name"])
 def test_golden_case_via_tritonclient(client, case, binary):
-    outputs = [httpclient.InferRequestedOutput("value", binary_data=binary),
-               httpclient.InferRequestedOutput("grad", binary_data=binary)]
+    outputs = [httpclient.InferRequestedOutput(name, binary_data=binary)
+               for name in ["value"] + gradient_names(case)]
     options = {k: v for k, v in case.get("options", {}).items()}
     options["compat"] = "pytorch"
     result = client.infer(case["loss"], golden_inputs(case, binary), outputs=outputs, parameters=options,
@@ -52,7 +52,8 @@ def test_golden_case_via_tritonclient(client, case, binary):
     want = expected(case, "pytorch")
     dtype = case["dtype"]
     assert_close(result.as_numpy("value"), as_array(want["value"], np.float64), dtype, "value")
-    assert_close(result.as_numpy("grad"), as_array(want["grad"], np.float64), dtype, "grad")
+    for name in gradient_names(case):
+        assert_close(result.as_numpy(name), as_array(want[name], np.float64), dtype, name)
     response = result.get_response()
     assert response["id"] == "r-1" and response["model_name"] == case["loss"]
     assert "warnings" in json.loads(response["parameters"]["diagnostics"])

@@ -26,9 +26,9 @@ enum Validation {
         return t.doubles
     }
 
-    /// Class indices: int64, or floats holding integers (as a JSON reader may deliver them).
-    static func classIndices(_ t: Tensor) throws(LossError) -> [Int64] {
-        _ = try consistent(t, "target")
+    /// Class indices (or lengths): int64, or floats holding integers (as a JSON reader may deliver them).
+    static func classIndices(_ t: Tensor, _ field: String = "target") throws(LossError) -> [Int64] {
+        _ = try consistent(t, field)
         switch t.storage {
         case .int64(let a): return a
         case .float32, .float32Bytes, .float64:
@@ -37,8 +37,8 @@ enum Validation {
             for i in d.indices {
                 let v = d[i]
                 guard v.isFinite, v == v.rounded() else {
-                    throw .element(.invalidTensor, "target", flat: i, shape: t.shape,
-                                   "class-index target must be an integer, got \(t.elementDescription(i))")
+                    throw .element(.invalidTensor, field, flat: i, shape: t.shape,
+                                   "\(field) must hold integers, got \(t.elementDescription(i))")
                 }
                 // Beyond Int64 an index saturates: it is out of range for any tensor, and reported so.
                 out[i] = v >= 0x1p63 ? .max : v < -0x1p63 ? .min : Int64(v)

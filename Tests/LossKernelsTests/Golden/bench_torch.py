@@ -4,7 +4,9 @@ class-index targets, reduction mean, on the shapes of lossd's KernelBenchmark, a
 embedding losses on its 4096x128 case (`margin_losses`), so that both figures come from the same
 machine. Not part of CI (torch is never installed there):
     /work/torchenv/bin/python Tests/LossKernelsTests/Golden/bench_torch.py
-Prints elements per second (best of N runs after a warm-up) per shape.
+Prints elements per second (best of N runs after a warm-up) per shape; then the same for
+ctc_loss, poisson_nll_loss, gaussian_nll_loss and margin_ranking_loss on KernelBenchmark's
+4096-row cases (LossesABenchmark.swift).
 """
 import time
 
@@ -88,6 +90,60 @@ def margin_losses():
         print(f"  {name:43} torch {n * d / best / 1e9:.3f} G el/s ({best * 1e3:.2f} ms)")
 
 
+def best_of(repeats, body):
+    body()
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        body()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def losses_a():
+    """Forward+backward (autograd) of the four losses, float32, mean, same shapes as lossd's."""
+    gen = torch.Generator().manual_seed(0)
+    rows, columns, frames, classes, width = 4096, 1024, 50, 32, 10
+    n = rows * columns
+    lp = torch.log_softmax(torch.rand(frames, rows, classes, generator=gen) * 8 - 4, 2)
+    targets = torch.randint(1, classes, (rows, width), generator=gen)
+    il = torch.full((rows,), frames, dtype=torch.long)
+    tl = torch.randint(5, width + 1, (rows,), generator=gen)
+
+    def u(lo, hi):
+        return torch.rand(rows, columns, generator=gen) * (hi - lo) + lo
+
+    x, y, var = u(-2, 2), u(-2, 2), u(0.1, 2)
+    counts = u(0, 8).round()
+    sign = torch.where(u(-1, 1) < 0, -1.0, 1.0)
+
+    def grads(f, *tensors):
+        leaves = [t.detach().requires_grad_(True) for t in tensors]
+        loss = f(*leaves)
+        loss.backward()
+        return loss.item()
+
+    cases = [
+        (f"ctc_loss T={frames} N={rows} C={classes} S={width}", lp.numel(),
+         lambda: grads(lambda p: F.ctc_loss(p, targets, il, tl), lp)),
+        (f"poisson_nll_loss {rows}x{columns}", n, lambda: grads(lambda a: F.poisson_nll_loss(a, counts), x)),
+        (f"gaussian_nll_loss {rows}x{columns}", n, lambda: grads(lambda a, v: F.gaussian_nll_loss(a, y, v), x, var)),
+        (f"margin_ranking_loss {rows}x{columns}", n,
+         lambda: grads(lambda a, b: F.margin_ranking_loss(a, b, sign), x, y)),
+    ]
+    print(f"losses-a fwd+bwd, torch {torch.__version__}, threads {torch.get_num_threads()}, float32, mean")
+    for name, elements, body in cases:
+        repeats = max(3, min(50, 100_000_000 // elements))
+        t = best_of(repeats, body)
+        print(f"  {name}: torch {elements / t / 1e9:.3f} G el/s ({t * 1e3:.2f} ms, best of {repeats})")
+
+
 if __name__ == "__main__":
-    main()
-    margin_losses()
+    import sys
+    chosen = sys.argv[1:]  # nothing: everything; "margin" or "losses-a": those losses only
+    if not chosen:
+        main()
+    if not chosen or "margin" in chosen:
+        margin_losses()
+    if not chosen or "losses-a" in chosen:
+        losses_a()
