@@ -172,6 +172,15 @@ paths:
         - { in: query, name: class_dim, schema: { type: integer, enum: [1, -1] } }
         - { in: query, name: shift, schema: { type: boolean } }
         - { in: query, name: num_items_in_batch, schema: { type: integer, minimum: 0 } }
+        - { in: query, name: margin, schema: { type: number } }
+        - { in: query, name: p, schema: { type: number } }
+        - { in: query, name: eps, schema: { type: number, minimum: 0 } }
+        - { in: query, name: swap, schema: { type: boolean } }
+        - { in: query, name: distance, schema: { type: string, enum: [pairwise, cosine] } }
+        - { in: query, name: blank, schema: { type: integer, minimum: 0 } }
+        - { in: query, name: zero_infinity, schema: { type: boolean } }
+        - { in: query, name: log_input, schema: { type: boolean } }
+        - { in: query, name: full, schema: { type: boolean } }
         - { in: query, name: beta, schema: { type: number } }
         - { in: query, name: delta, schema: { type: number } }
         - { in: query, name: alpha, schema: { type: number } }
@@ -456,7 +465,11 @@ components:
       schema:
         type: string
         enum: [cross_entropy, nll_loss, binary_cross_entropy, binary_cross_entropy_with_logits,
-               kl_div, mse_loss, l1_loss, smooth_l1_loss, huber_loss, sigmoid_focal_loss]
+               kl_div, mse_loss, l1_loss, smooth_l1_loss, huber_loss, sigmoid_focal_loss,
+               hinge_embedding_loss, soft_margin_loss, multilabel_soft_margin_loss,
+               multilabel_margin_loss, multi_margin_loss, cosine_embedding_loss, triplet_margin_loss,
+               triplet_margin_with_distance_loss, ctc_loss, poisson_nll_loss, gaussian_nll_loss,
+               margin_ranking_loss]
     RequestId:
       in: header
       name: X-Request-Id
@@ -646,6 +659,15 @@ components:
           type: integer
           minimum: 0
           description: cross_entropy; mean divides the sum by this count (gradient accumulation), 0 off
+        margin: { type: number, description: "margin losses (triplet losses: > 0)" }
+        p: { type: number, description: "multi_margin_loss: 1 or 2; triplet_margin_loss: the norm's degree > 0" }
+        eps: { type: number, minimum: 0 }
+        swap: { type: boolean }
+        distance: { type: string, enum: [pairwise, cosine] }
+        blank: { type: integer, minimum: 0 }
+        zero_infinity: { type: boolean }
+        log_input: { type: boolean }
+        full: { type: boolean }
         beta: { type: number }
         delta: { type: number }
         alpha: { type: number }
@@ -655,7 +677,9 @@ components:
         compat: { $ref: "#/components/schemas/Compat" }
     Job:
       type: object
-      required: [input, target]
+      description: >-
+        The tensors of the loss (GET /v1/losses lists each loss's, and which are required),
+        grad_output, options and outputs.
       additionalProperties: false
       example: {"input": [[2.0, 0.5, -1.0], [0.1, 0.2, 3.0]], "target": [0, 2], "options": {"reduction": "mean"}}
       properties:
@@ -664,6 +688,16 @@ components:
         weight: { $ref: "#/components/schemas/Tensor" }
         pos_weight: { $ref: "#/components/schemas/Tensor" }
         grad_output: { $ref: "#/components/schemas/Tensor" }
+        input1: { $ref: "#/components/schemas/Tensor" }
+        input2: { $ref: "#/components/schemas/Tensor" }
+        var: { $ref: "#/components/schemas/Tensor" }
+        anchor: { $ref: "#/components/schemas/Tensor" }
+        positive: { $ref: "#/components/schemas/Tensor" }
+        negative: { $ref: "#/components/schemas/Tensor" }
+        log_probs: { $ref: "#/components/schemas/Tensor" }
+        targets: { $ref: "#/components/schemas/Tensor" }
+        input_lengths: { $ref: "#/components/schemas/Tensor" }
+        target_lengths: { $ref: "#/components/schemas/Tensor" }
         options: { $ref: "#/components/schemas/Options" }
         outputs:
           type: array
@@ -692,7 +726,8 @@ components:
                  NONFINITE_INPUT, INPUT_LOOKS_LIKE_PROBABILITIES, INPUT_NOT_LOG_PROBABILITIES,
                  IGNORE_INDEX_IS_A_CLASS, EXTREME_LOGITS, PROBABILITY_TARGETS_NOT_NORMALIZED,
                  LOG_CLAMPED, NAN_IN_TENSOR, ZERO_TARGET_INFINITE_INPUT, SATURATED_FOCAL_GRADIENT,
-                 NONFINITE_RESULT]
+                 NONFINITE_RESULT, ZERO_NORM_VECTOR, IDENTICAL_VECTORS, INFEASIBLE_ALIGNMENT,
+                 VAR_CLAMPED, POISSON_INPUT_NEAR_ZERO]
         message: { type: string }
         count: { type: integer }
         examples: { type: array, items: { type: integer } }
@@ -725,6 +760,10 @@ components:
         dtype: { $ref: "#/components/schemas/DType" }
         value: { $ref: "#/components/schemas/ResultTensor" }
         grad: { $ref: "#/components/schemas/ResultTensor" }
+        grad_input2: { $ref: "#/components/schemas/ResultTensor" }
+        grad_var: { $ref: "#/components/schemas/ResultTensor" }
+        grad_positive: { $ref: "#/components/schemas/ResultTensor" }
+        grad_negative: { $ref: "#/components/schemas/ResultTensor" }
         diagnostics: { $ref: "#/components/schemas/Diagnostics" }
     BatchResponse:
       type: object
