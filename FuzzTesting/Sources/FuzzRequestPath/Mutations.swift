@@ -78,7 +78,7 @@ struct Mutator {
         }
     }
 
-    /// One edit of a document node (operations 0-15).
+    /// One edit of a document node (operations 0-15, 22, 23).
     private func mutateNode(_ node: inout MiniJSON, op: UInt8, argument: Int, other: MiniJSON) {
         switch op {
         case 0, 1: node = .number(Self.extremeNumbers[argument % Self.extremeNumbers.count])
@@ -135,6 +135,11 @@ struct Mutator {
             // Reverse an array or an object's members (dimensions, job order, member order).
             if case .array(let items) = node { node = .array(items.reversed()) }
             if case .object(let members) = node { node = .object(members.reversed()) }
+        case 22, 23:
+            // Insert an extreme number into an array (a shape gains a 0, a 2^40, a -1 dimension).
+            guard case .array(var items) = node else { return }
+            items.insert(.number(Self.extremeNumbers[argument % Self.extremeNumbers.count]), at: argument / 7 % (items.count + 1))
+            node = .array(items)
         default:
             // Deepen: every element of an array becomes a one-element array (a ragged or extra axis).
             guard case .array(let items) = node else { return }
