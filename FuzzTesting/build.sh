@@ -15,7 +15,9 @@ if [ -f "$here/Sources/$name/Package.swift" ]; then
     scratch="$here/.build/$name-spm"
     swift build --package-path "$here/Sources/$name" --scratch-path "$scratch" -c release --product "$name" \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -g >&2
-    cp "$scratch/release/$name" "$here/.build/$name"
+    # Copied and renamed, so that a rebuild does not fail on (or disturb) a run still using the binary.
+    cp "$scratch/release/$name" "$here/.build/$name.new"
+    mv -f "$here/.build/$name.new" "$here/.build/$name"
     echo "$here/.build/$name"
     exit 0
 fi
