@@ -41,20 +41,29 @@ public struct Tensor: Sendable {
         }
     }
 
-    /// Product of the shape (1 for a scalar), or nil if it overflows `Int`.
+    /// Product of the shape (1 for a scalar), or nil if a size is negative or the product of its
+    /// non-zero sizes overflows `Int` (`elementCount(of:atMost:)`).
     public var shapeCount: Int? { Tensor.elementCount(of: shape) }
 
-    /// Product of `shape` (1 for a scalar), or nil if a size is negative or the product exceeds
-    /// `limit`: the one overflow-checked shape product that decoders and kernels share.
+    /// Product of `shape` (1 for a scalar), or nil if a size is negative or the product of its
+    /// non-zero sizes exceeds `limit`: the one overflow-checked shape product that decoders and
+    /// kernels share. A size 0 does not excuse the others: `[0, 1, 2^40, 2^40]` holds no element,
+    /// but kernels multiply parts of a shape (rows times inner size, strides), and once the shape
+    /// passes here none of those products can overflow.
     public static func elementCount(of shape: [Int], atMost limit: Int = .max) -> Int? {
         var n = 1
+        var empty = false
         for d in shape {
             guard d >= 0 else { return nil }
+            if d == 0 {
+                empty = true
+                continue
+            }
             let (p, o) = n.multipliedReportingOverflow(by: d)
             if o || p > limit { return nil }
             n = p
         }
-        return n
+        return empty ? 0 : n
     }
 
     /// The elements widened to `Double` (int64 values are converted exactly up to 2^53).

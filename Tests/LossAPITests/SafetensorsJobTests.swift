@@ -62,6 +62,9 @@ import Testing
          "INVALID_TENSOR", "/input"),
         ([.init(name: "input", shape: [2, 3], float32: [0, 0, 0, 0, 0, 0]), .init(name: "target", shape: [2], int64: [1, 3])],
          "TARGET_OUT_OF_RANGE", "/target/1"),
+        // Issue 18: an empty tensor holds no bytes, so the file's size does not bound its other sizes.
+        ([.init(name: "input", shape: [0, 1, 1 << 32, 1 << 32], float32: []), .init(name: "target", shape: [0], int64: [])],
+         "INVALID_TENSOR", "/input"),
     ] as [([SafetensorsWriter.Entry], String, String)])
     func badSafetensorsJob_PointsAtTheTensor(entries: [SafetensorsWriter.Entry], code: String, pointer: String) throws {
         let loss = entries.contains { $0.dtype == .i64 } ? "cross_entropy" : "mse_loss"

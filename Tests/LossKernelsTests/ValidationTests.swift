@@ -21,6 +21,19 @@ struct ValidationTests {
         #expect(e.kind == .targetOutOfRange && e.subject == .tensor("target") && e.flatIndex == 3 && e.index == [1, 1])
     }
 
+    /// Issue 18: a size 0 once excused the other sizes from the overflow check, and the class
+    /// layout of this empty input overflowed computing its inner size (a trap).
+    @Test func emptyInputWithOverflowingSizes_IsInvalidTensor_NotATrap() throws {
+        #expect(Tensor.elementCount(of: [0, 1, 1 << 40, 1 << 40]) == nil)
+        #expect(Tensor.elementCount(of: [0, 1, 1 << 40, 1 << 40], atMost: 1 << 40) == nil)
+        #expect(Tensor.elementCount(of: [3, 0, 1 << 38], atMost: 1 << 40) == 0)
+        #expect(Tensor.elementCount(of: [3, 0, 1 << 38], atMost: 1 << 39) == nil)
+        let job = LossJob(name: .crossEntropy, input: Tensor(shape: [0, 1, 1 << 32, 1 << 32], float32: []),
+                          target: Tensor(shape: [0, 1 << 32, 1 << 32], int64: []))
+        let e = try #require(Self.error(job))
+        #expect(e.kind == .invalidTensor && e.subject == .tensor("input"))
+    }
+
     @Test func negativeTargetOtherThanIgnoreIndex_IsOutOfRange() throws {
         let job = LossJob(name: .nllLoss, input: Tensor(shape: [3, 2], float32: [0, 0, 0, 0, 0, 0]),
                           target: Tensor(shape: [3], int64: [-100, 1, -1]))

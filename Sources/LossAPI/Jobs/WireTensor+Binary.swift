@@ -22,8 +22,11 @@ extension WireTensor {
     /// wrapped as one): F32 is read in place (`Float32Bytes`) where the host can, F16/BF16 become
     /// float32 storage, F64 float64, integers int64.
     ///
-    /// - Throws: `Problem` INVALID_TENSOR for a dtype lossd does not accept.
+    /// - Throws: `Problem` INVALID_TENSOR for a shape beyond `maxElements` (the reader's byte
+    ///   count does not bound the other sizes of a shape with a 0 in it) or a dtype lossd does
+    ///   not accept.
     static func binary(_ tensor: SafetensorsTensor, source: TensorSource) throws(Problem) -> WireTensor {
+        _ = try elementCount(of: tensor.shape, pointer: source.pointer)
         guard let declared = ElementType(tensor.dtype) else {
             throw Problem(
                 .invalidTensor,

@@ -158,9 +158,21 @@ extension WireTensor {
             }
         }
         let shape = sizes.values.map { Int($0) }
-        guard Tensor.elementCount(of: shape, atMost: maxElements) != nil else {
-            throw Problem(.invalidTensor, "shape \(shape) has more than \(maxElements) elements.", pointer: pointer)
-        }
+        _ = try elementCount(of: shape, pointer: pointer)
         return shape
+    }
+
+    /// The element count of a shape from the wire, checked against `maxElements`: the sizes
+    /// other than 0 may not multiply to more (see `Tensor.elementCount`), so that no product of
+    /// part of the shape overflows in a kernel or encoder even when the tensor is empty.
+    ///
+    /// - Throws: `Problem` INVALID_TENSOR at `pointer`.
+    static func elementCount(of shape: [Int], pointer: String) throws(Problem) -> Int {
+        guard let count = Tensor.elementCount(of: shape, atMost: maxElements) else {
+            throw Problem(
+                .invalidTensor, "shape \(shape) is too large: its sizes other than 0 multiply to more than \(maxElements).",
+                pointer: pointer)
+        }
+        return count
     }
 }

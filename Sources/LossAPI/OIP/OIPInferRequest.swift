@@ -99,9 +99,7 @@ struct OIPInferRequest {
             throw Problem(.invalidTensor, "shape must be an array of non-negative integers.", pointer: pointer + "/shape")
         }
         let shape = sizes.values.map { Int($0) }
-        guard let count = Tensor.elementCount(of: shape, atMost: WireTensor.maxElements) else {
-            throw Problem(.invalidTensor, "shape \(shape) has more than \(WireTensor.maxElements) elements.", pointer: pointer + "/shape")
-        }
+        let count = try WireTensor.elementCount(of: shape, pointer: pointer + "/shape")
         guard let datatypeName = input["datatype"]?.stringValue, let datatype = OIPDatatype(rawValue: datatypeName) else {
             throw Problem(
                 .invalidTensor, "datatype must be one of " + OIPDatatype.allCases.map(\.rawValue).joined(separator: ", ") + ".",

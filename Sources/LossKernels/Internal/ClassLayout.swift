@@ -12,6 +12,11 @@ struct ClassLayout {
     var elements: Int { outer * classes * inner }
 
     init(inputShape s: [Int], classesLast: Bool = false) throws(LossError) {
+        // Checked before any product of sizes: [0, 1, 2^40, 2^40] holds no element, but its
+        // inner size would overflow.
+        guard Tensor.elementCount(of: s) != nil else {
+            throw LossError(kind: .invalidTensor, field: "input", detail: "shape \(s) has a negative or overflowing size")
+        }
         guard !s.isEmpty else {
             throw LossError(kind: .shapeMismatch, field: "input", detail: "Expected 1 or more dimensions (got 0)")
         }
