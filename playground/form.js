@@ -3,7 +3,6 @@
 import { parseTensorText, statistics, shortNumber, tensorToText } from './tensors.js';
 
 /** Choices of the string options whose values the catalogue describes only in words. */
-const CHOICES = { compat: ['safe', 'pytorch'], dtype: ['float32', 'float64'] };
 /** Tensors with at most this many elements are put into their editor as text. */
 const EDITABLE_ELEMENTS = 20_000;
 
@@ -53,7 +52,7 @@ export class JobForm {
     const id = 'opt-' + option.name;
     const label = Object.assign(document.createElement('label'), { htmlFor: id, textContent: option.name });
     let control;
-    const choices = option.name === 'reduction' ? loss.reductions : CHOICES[option.name];
+    const choices = option.enum;  // the catalogue lists the values of every choice option
     if (choices) {
       control = document.createElement('select');
       control.append(...choices.map((c) => new Option(c, c, c === option.default, c === option.default)));

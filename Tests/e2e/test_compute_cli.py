@@ -42,13 +42,15 @@ def test_compute_error_exits_nonzero_with_the_problem():
     assert body["code"] == "TARGET_OUT_OF_RANGE" and body["errors"][0]["pointer"] == "/target/0"
 
 
-def test_compute_every_golden_case_as_one_batch_in_both_modes():
+def test_compute_every_golden_case_in_batches_in_both_modes():
+    batch = 1024  # the default --max-batch-jobs
     for compat in ("pytorch", "safe"):
-        jobs = [dict(job(case, compat), loss=case["loss"]) for case in CASES]
-        run = compute([], {"jobs": jobs})
-        assert run.returncode == 0
-        results = json.loads(run.stdout)["results"]
-        assert len(results) == len(CASES)
-        for case, result in zip(CASES, results):
-            assert "error" not in result, (case["name"], result.get("error"))
-            check_result(result, case, compat)
+        for start in range(0, len(CASES), batch):
+            cases = CASES[start:start + batch]
+            run = compute([], {"jobs": [dict(job(case, compat), loss=case["loss"]) for case in cases]})
+            assert run.returncode == 0
+            results = json.loads(run.stdout)["results"]
+            assert len(results) == len(cases)
+            for case, result in zip(cases, results):
+                assert "error" not in result, (case["name"], result.get("error"))
+                check_result(result, case, compat)
