@@ -189,3 +189,27 @@ def test_a_loss_the_server_gained_is_found_in_its_live_catalogue(monkeypatch: py
     with pytest.raises(lossd.UnknownLoss):  # today's server does not have it
         function(torch.zeros(1), torch.zeros(1))
     monkeypatch.delitem(vars(lt), "mse_loss_v2")
+
+
+@pytest.mark.parametrize("name,make,differentiable,options", [
+    ("cosine_embedding_loss", lambda: (torch.randn(4, 3), torch.randn(4, 3), torch.tensor([1.0, -1.0, 1.0, -1.0])),
+     (0, 1), {"margin": 0.1}),
+    ("gaussian_nll_loss", lambda: (torch.randn(4, 3), torch.randn(4, 3), torch.rand(4, 3) + 0.5), (0, 2), {}),
+    ("triplet_margin_loss", lambda: (torch.randn(4, 3), torch.randn(4, 3), torch.randn(4, 3)), (0, 1, 2), {"margin": 0.5}),
+])
+def test_losses_of_several_tensors_match_torch(default_client: lossd.Client, name: str, make: Any,
+                                               differentiable: tuple[int, ...], options: dict[str, Any]) -> None:
+    # Every tensor goes by its wire name (input1, var, anchor, ...) and gets its own gradient back.
+    tensors = list(make())
+    for i in differentiable:
+        tensors[i].requires_grad_(True)
+    ours = getattr(lt, name)(*tensors, **options)
+    ours.backward()
+    mine = [tensors[i].grad.clone() for i in differentiable]
+    for i in differentiable:
+        tensors[i].grad = None
+    reference = getattr(torch.nn.functional, name)(*tensors, **options)
+    reference.backward()
+    assert torch.allclose(ours.detach(), reference.detach(), rtol=1e-5, atol=1e-6)
+    for got, i in zip(mine, differentiable):
+        assert torch.allclose(got, tensors[i].grad, rtol=1e-5, atol=1e-6), (name, i)

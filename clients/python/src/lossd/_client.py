@@ -324,7 +324,9 @@ def _split(input: Any, target: Any, arguments: dict[str, Any], prefix: str = ""
     """Tensors (input, target, then every array-valued argument, and grad_output), options (the
     other arguments; None values dropped), outputs, and the first torch tensor seen."""
     outputs = arguments.pop("outputs", None)
-    named: dict[str, Any] = {"input": input, "target": target}
+    # Positional input and target only when given, so that a loss whose tensors have other names
+    # (input1, anchor, log_probs) sends them in the order given: the first is lossd's `grad`.
+    named: dict[str, Any] = {k: v for k, v in (("input", input), ("target", target)) if v is not None}
     options: dict[str, Any] = {}
     for key, value in arguments.items():
         if key == "grad_output" or _wire.is_torch(value) or isinstance(value, (np.ndarray, list, tuple)):

@@ -161,10 +161,9 @@ def _make(entry: dict[str, Any]) -> LossFunction:
     name = str(entry["name"])
     listed = entry.get("tensors") or ["input", "target"]
     tensors = [str(t if isinstance(t, str) else t.get("name")) for t in listed]
-    if entry.get("weight"):
-        tensors.append("weight")
-    if entry.get("pos_weight"):
-        tensors.append("pos_weight")
+    for extra in ("weight", "pos_weight"):  # catalogues that list only input and target
+        if entry.get(extra) and extra not in tensors:
+            tensors.append(extra)
     option_names = [str(o["name"]) for o in entry.get("options", [])]
 
     def function(*args: Any, client: Client | None = None, **arguments: Any) -> torch.Tensor:
@@ -174,8 +173,14 @@ def _make(entry: dict[str, Any]) -> LossFunction:
         clash = set(named) & set(arguments)
         if clash:
             raise TypeError(f"{name} got {', '.join(sorted(clash))} both by position and by name")
-        primary = [named.pop(t) for t in tensors[:2] if t in named]
-        return loss(name, *primary, client=client, _stacklevel=3, **named, **arguments)
+        # Every tensor goes by its wire name (log_probs, input1, anchor, ...), as a torch tensor so
+        # that loss() tells it from an option; the first one sent is the one lossd calls `grad`.
+        for t in tensors:
+            if t in arguments:
+                named[t] = arguments.pop(t)
+        ordered = {t: named[t] if isinstance(named[t], torch.Tensor) else torch.as_tensor(named[t])
+                   for t in tensors if t in named and named[t] is not None}
+        return loss(name, client=client, _stacklevel=3, **ordered, **arguments)
 
     parameters = [inspect.Parameter(t, inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                     default=inspect.Parameter.empty if i < 2 else None,
