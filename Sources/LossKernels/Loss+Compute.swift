@@ -79,9 +79,16 @@ extension Loss {
             job.tensors[spec.name].map { (spec.name, $0) }
         } + (job.gradOutput.map { [("grad_output", $0)] } ?? [])
         return named.compactMap { name, tensor in
-            guard tensor.isFloatingPoint else { return nil }
+            // Read where the elements are stored: a widened copy would double a probability
+            // target's memory on every request just to find that it has no NaN.
             var nan = PositionSample()
-            for (i, v) in tensor.doubles.enumerated() where v.isNaN { nan.hit(i) }
+            if case .float64(let values) = tensor.storage {
+                for i in values.indices where values[i].isNaN { nan.hit(i) }
+            } else {
+                _ = tensor.withFloat32Elements { values in
+                    for i in values.indices where values[i].isNaN { nan.hit(i) }
+                }
+            }
             return nan.count == 0 ? nil : LossWarning(.nanInTensor, about: name, count: nan.count, examples: nan.examples)
         }
     }
