@@ -12,9 +12,11 @@ const INTEGER_TENSORS = new Set(['target']);
  * A job: `loss`, `tensors` (name to {text} from an editor or {tensor} from a file or the
  * generator), `options` (name to value, only those that differ from the defaults or that the
  * page sets on purpose) and optionally `outputs`.
- * Returns {method, url, headers, body (string or Uint8Array), format}.
+ * Returns {method, url, headers, body (string or Uint8Array), format, loss, tensorNames,
+ * options, outputs}: the last four let "Copy as" write the same job as a Python client call.
  */
 export function buildRequest(job, token) {
+  const described = { loss: job.loss, tensorNames: Object.keys(job.tensors), options: job.options, outputs: job.outputs };
   const large = Object.values(job.tensors).some((t) => t.tensor && t.tensor.size > SAFETENSORS_THRESHOLD);
   const headers = {};
   if (token) headers.Authorization = 'Bearer ' + token;
@@ -30,7 +32,7 @@ export function buildRequest(job, token) {
     headers.Accept = 'application/octet-stream';
     const q = query.toString();
     return { method: 'POST', url: `/v1/loss/${job.loss}${q ? '?' + q : ''}`, headers,
-      body: writeSafetensors(tensors, INTEGER_TENSORS), format: 'safetensors' };
+      body: writeSafetensors(tensors, INTEGER_TENSORS), format: 'safetensors', ...described };
   }
   const members = [];
   for (const [name, source] of Object.entries(job.tensors)) {
@@ -39,7 +41,7 @@ export function buildRequest(job, token) {
   if (Object.keys(job.options).length) members.push(`"options": ${JSON.stringify(job.options)}`);
   if (job.outputs) members.push(`"outputs": ${JSON.stringify(job.outputs)}`);
   headers['Content-Type'] = 'application/json';
-  return { method: 'POST', url: `/v1/loss/${job.loss}`, headers, body: `{${members.join(',\n ')}}`, format: 'json' };
+  return { method: 'POST', url: `/v1/loss/${job.loss}`, headers, body: `{${members.join(',\n ')}}`, format: 'json', ...described };
 }
 
 /** A binary tensor as JSON: nested text when small, {"shape", "data"} otherwise. */

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -260,7 +261,22 @@ def test_example_shows_the_apis_numbers(browser, url, http, output_dir, example)
     assert console_errors(browser, allowed_statuses=(422,)) == []
 
 
-def test_copy_as_curl_and_python_reproduce_the_answer(browser, url, output_dir):
+def run_client_snippet(code, cwd):
+    """Runs a "Python client" snippet with lossd's client (clients/python/src) importable, in `cwd`;
+    returns the `result` it computed."""
+    scope = {}
+    sys.path.insert(0, str(REPO / "clients" / "python" / "src"))
+    here = os.getcwd()
+    try:
+        os.chdir(cwd)
+        exec(code, scope)  # its prints go to pytest's captured output
+    finally:
+        os.chdir(here)
+        sys.path.remove(str(REPO / "clients" / "python" / "src"))
+    return scope["result"]
+
+
+def test_copy_as_curl_python_and_the_client_reproduce_the_answer(browser, url, output_dir, tmp_path):
     open_page(browser, url)
     before = run_count(browser)
     browser.find_element(By.ID, "example-ignored-inf-row").click()
@@ -269,6 +285,11 @@ def test_copy_as_curl_and_python_reproduce_the_answer(browser, url, output_dir):
     scope = {}
     exec(snippet(browser, "python"), scope)  # its prints go to pytest's captured output
     assert scope["r"].status_code == 200 and same_number(api_value(scope["r"].json()["value"]), shown)
+    client = snippet(browser, "client")
+    assert 'client.loss("cross_entropy", **tensors, **options)' in client
+    result = run_client_snippet(client, tmp_path)
+    assert np.float32(result.value) == np.float32(shown)  # the client widens float32 values to Python floats
+    assert "IGNORED_ROW_NONFINITE" in [w.code for w in result.warnings]
     curl = subprocess.run(["bash", "-c", snippet(browser, "curl")], capture_output=True, check=True, timeout=60)
     assert same_number(api_value(json.loads(curl.stdout)["value"]), shown)
     fetch = snippet(browser, "fetch")
@@ -408,7 +429,38 @@ def test_large_answer_is_summarised(browser, url, output_dir, tmp_path):
     answer = load_file(str(tmp_path / "answer.safetensors"))
     assert np.float32(browser.find_element(By.ID, "value-0").text) == answer["value"]  # shortest float32 digits
     assert answer["grad"].shape == (512, 2500)
+    # The Python client's snippet reads the same saved body and gets the same answer.
+    result = run_client_snippet(snippet(browser, "client"), tmp_path)
+    assert result.value == answer["value"] and np.array_equal(result.grad, answer["grad"])
     assert console_errors(browser) == []
+
+
+def test_a_4096_by_32000_answer_is_summarised_without_freezing_the_tab(browser, output_dir):
+    """The size a language-model user pastes: 131 M logits, 524 MB each way as safetensors (a lossd
+    whose body cap allows it). The page must come back with a capped drawing, still scriptable."""
+    server = Lossd(args=["--max-body-bytes", str(640 << 20)])
+    try:
+        open_page(browser, server.url)
+        browser.find_element(By.CSS_SELECTOR, "#generator summary").click()
+        shape = browser.find_element(By.ID, "gen-shape")
+        shape.clear()
+        shape.send_keys("4096, 32000")
+        browser.find_element(By.ID, "gen-button").click()
+        before = run_count(browser)
+        browser.find_element(By.ID, "compute").click()
+        WebDriverWait(browser, 4 * WAIT).until(lambda b: run_count(b) > before
+                                              and b.find_element(By.ID, "answer-panel").get_attribute("data-state") == "done")
+        assert browser.find_element(By.ID, "status").text.startswith("cross_entropy: answered 200")
+        assert math.isfinite(page_number(browser.find_element(By.ID, "value-0").text))
+        note = browser.find_element(By.CSS_SELECTOR, "#chart-gradient .note").text
+        assert note.startswith("showing 64 of 4096 samples and 128 of 32000 classes; all 131,072,000 values")
+        assert "showing 256 of 4096 samples" in browser.find_element(By.CSS_SELECTOR, "#chart-bars .note").text
+        # Drawn capped: the page holds a few thousand elements, not one per logit.
+        assert browser.execute_script("return document.getElementsByTagName('*').length") < 20_000
+        browser.save_screenshot(str(output_dir / "large-4096x32000.png"))
+        assert console_errors(browser) == []
+    finally:
+        server.stop()
 
 
 def test_token_field_unlocks_a_protected_lossd(browser, tmp_path):

@@ -19,9 +19,11 @@ const INTEGER_TENSORS = new Set(['target']);
  * A job: `loss`, `tensors` (name to {text} from an editor or {tensor} from a file or the
  * generator), `options` (name to value, only those that differ from the defaults or that the
  * page sets on purpose) and optionally `outputs`.
- * Returns {method, url, headers, body (string or Uint8Array), format}.
+ * Returns {method, url, headers, body (string or Uint8Array), format, loss, tensorNames,
+ * options, outputs}: the last four let "Copy as" write the same job as a Python client call.
  */
 export function buildRequest(job, token) {
+  const described = { loss: job.loss, tensorNames: Object.keys(job.tensors), options: job.options, outputs: job.outputs };
   const large = Object.values(job.tensors).some((t) => t.tensor && t.tensor.size > SAFETENSORS_THRESHOLD);
   const headers = {};
   if (token) headers.Authorization = 'Bearer ' + token;
@@ -37,7 +39,7 @@ export function buildRequest(job, token) {
     headers.Accept = 'application/octet-stream';
     const q = query.toString();
     return { method: 'POST', url: `/v1/loss/${job.loss}${q ? '?' + q : ''}`, headers,
-      body: writeSafetensors(tensors, INTEGER_TENSORS), format: 'safetensors' };
+      body: writeSafetensors(tensors, INTEGER_TENSORS), format: 'safetensors', ...described };
   }
   const members = [];
   for (const [name, source] of Object.entries(job.tensors)) {
@@ -46,7 +48,7 @@ export function buildRequest(job, token) {
   if (Object.keys(job.options).length) members.push(`"options": ${JSON.stringify(job.options)}`);
   if (job.outputs) members.push(`"outputs": ${JSON.stringify(job.outputs)}`);
   headers['Content-Type'] = 'application/json';
-  return { method: 'POST', url: `/v1/loss/${job.loss}`, headers, body: `{${members.join(',\n ')}}`, format: 'json' };
+  return { method: 'POST', url: `/v1/loss/${job.loss}`, headers, body: `{${members.join(',\n ')}}`, format: 'json', ...described };
 }
 
 /** A binary tensor as JSON: nested text when small, {"shape", "data"} otherwise. */
@@ -299,14 +301,59 @@ export function bars({ title, values, stats, itemName }) {
 }
 """## + "\n"),
         ("copyas.js", ##"""
-// "Copy as": the exact request that produced the answer, as curl, Python requests and
-// JavaScript fetch. A token is written as $LOSSD_TOKEN / os.environ, never the secret itself.
+// "Copy as": the exact request that produced the answer, as curl, Python requests, a call of
+// lossd's Python client (clients/python) and JavaScript fetch. A token is written as
+// $LOSSD_TOKEN / os.environ, never the secret itself.
 
 const shellQuote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** A double-quoted literal valid in both JavaScript and Python. */
 const literal = (s) => JSON.stringify(s);
 
-/** The snippet for `format` ('curl', 'python', 'fetch') of `request` sent to `origin`. */
+/** `value` (a JSON-like option value) as a Python literal. */
+function pythonLiteral(value) {
+  if (value === null || value === undefined) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (Array.isArray(value)) return `[${value.map(pythonLiteral).join(', ')}]`;
+  if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${literal(k)}: ${pythonLiteral(v)}`).join(', ')}}`;
+  return typeof value === 'number' ? String(value) : literal(String(value));
+}
+
+/** The same job as a call of lossd's Python client: its tensors by name, in the page's order. */
+function clientSnippet(request, origin, authorized) {
+  const names = pythonLiteral(request.tensorNames);
+  const lines = [request.format === 'safetensors' ? null : 'import json', authorized ? 'import os' : null, 'import numpy as np',
+    'import lossd  # lossd\'s Python client: pip install clients/python'].filter((l) => l !== null);
+  if (request.format === 'safetensors') {
+    lines.push('from safetensors.numpy import load_file', '',
+      'stored = load_file("job.safetensors")  # the body the page sent (its "Save job.safetensors" button)',
+      `tensors = {name: stored[name] for name in ${names}}`,
+      `options = ${pythonLiteral(request.options)}`);
+  } else {
+    const dtype = request.options.dtype === 'float64' ? 'np.float64' : 'np.float32';
+    lines.push('', `job = json.loads(${literal(request.body)})`, '',
+      '',
+      'def tensor(value):',
+      '    """A tensor of the job\'s JSON (nested lists, a number, or {"shape", "data"}) as the client takes it."""',
+      '    if isinstance(value, dict):',
+      '        data = np.array(value["data"], dtype=object).reshape(value["shape"])',
+      '        return data.astype(value["dtype"]) if "dtype" in value else tensor(data.tolist())',
+      '    if isinstance(value, list):',
+      '        return [tensor(x) for x in value]',
+      '    return float(value) if isinstance(value, str) else value',
+      '',
+      '',
+      `tensors = {name: tensor(job[name]) for name in ${names}}`,
+      `tensors = {name: t if isinstance(t, (list, np.ndarray)) else np.asarray(t, dtype=${dtype}) for name, t in tensors.items()}`,
+      'options = job.get("options", {})');
+  }
+  if (request.outputs) lines.push(`options["outputs"] = ${pythonLiteral(request.outputs)}`);
+  lines.push(`with lossd.Client(${literal(origin)}${authorized ? ', token=os.environ["LOSSD_TOKEN"]' : ''}) as client:`,
+    `    result = client.loss(${literal(request.loss)}, **tensors, **options)`,
+    'print(result.value, result.warnings)');
+  return lines.join('\n');
+}
+
+/** The snippet for `format` ('curl', 'python', 'client', 'fetch') of `request` sent to `origin`. */
 export function snippet(format, request, origin) {
   const url = origin + request.url;
   const headers = Object.entries(request.headers);
@@ -320,6 +367,7 @@ export function snippet(format, request, origin) {
     lines.push(binary ? '  --data-binary @job.safetensors -o answer.safetensors' : `  --data-binary ${shellQuote(request.body)}`);
     return lines.join(' \\\n');
   }
+  if (format === 'client') return clientSnippet(request, origin, authorized);
   if (format === 'python') {
     const lines = ['import requests'];
     if (authorized) lines.push('import os');
@@ -765,6 +813,7 @@ export class JobForm {
       <div class="copy-buttons" role="tablist">
         <button type="button" data-format="curl" role="tab">curl</button>
         <button type="button" data-format="python" role="tab">Python requests</button>
+        <button type="button" data-format="client" role="tab">Python client</button>
         <button type="button" data-format="fetch" role="tab">JavaScript fetch</button>
       </div>
       <pre id="snippet" tabindex="0"></pre>
