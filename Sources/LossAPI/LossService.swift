@@ -59,6 +59,21 @@ public struct LossService: Sendable {
         self.router = router
     }
 
+    /// The bytes answering `request` allocates beyond its body (parsed tensors, gradients, the
+    /// encoded answer), for the server's memory budget (`Server.Configuration.workingSetEstimate`).
+    /// From measured peaks (README, Memory): a JSON body costs about 4 more times its size, never
+    /// more than its value budget allows; a binary (safetensors) body about 2 more times.
+    @Sendable public func workingSetEstimate(for request: Request) -> Int {
+        let body = request.body.count
+        if request.headers["Content-Type"]?.lowercased().hasPrefix("application/octet-stream") == true {
+            return 2 * body
+        }
+        return min(4 * body, Self.bytesPerJSONValue * configuration.maxJSONValues)
+    }
+
+    /// What one JSON value may cost at most while it is read, decoded and answered (README, Memory).
+    static let bytesPerJSONValue = 24
+
     /// Answers one request (the `HTTPServer.Handler`).
     @Sendable public func handle(_ request: Request) -> Response {
         respond(to: request).response

@@ -69,6 +69,9 @@ struct Serve: ParsableCommand {
     @Option(help: "Most requests in progress at once (503 OVERLOADED beyond).")
     var maxInFlight: Int = Serve.defaults.maxInFlightRequests
 
+    @Option(help: "Most bytes all requests in flight may hold together: bodies, inflated bodies and their working sets (503 OVERLOADED beyond; a request alone is always served; 0: no budget).")
+    var memoryBudgetBytes: Int = Serve.defaults.memoryBudgetBytes
+
     @Option(help: "Retry-After seconds sent with 503 OVERLOADED.")
     var retryAfter: Int = Serve.defaults.retryAfterSeconds
 
@@ -122,9 +125,11 @@ struct Serve: ParsableCommand {
         for (name, value) in positive where value <= 0 {
             throw ValidationError("--\(name) must be positive, got \(value)")
         }
-        guard retryAfter >= 0, compressionThreshold >= 0, probeReserveConnections >= 0, (0...2047).contains(bufferCacheMib) else {
+        guard retryAfter >= 0, compressionThreshold >= 0, probeReserveConnections >= 0, memoryBudgetBytes >= 0,
+            (0...2047).contains(bufferCacheMib)
+        else {
             throw ValidationError(
-                "--retry-after, --compression-threshold and --probe-reserve-connections must not be negative, --buffer-cache-mib must be in 0...2047")
+                "--retry-after, --compression-threshold, --probe-reserve-connections and --memory-budget-bytes must not be negative, --buffer-cache-mib must be in 0...2047")
         }
         for (name, value) in [
             ("first-byte-timeout", firstByteTimeout), ("header-timeout", headerTimeout), ("body-timeout", bodyTimeout), ("idle-timeout", idleTimeout),
@@ -152,6 +157,7 @@ struct Serve: ParsableCommand {
         configuration.maxConnections = maxConnections
         configuration.probeReserveConnections = probeReserveConnections
         configuration.maxInFlightRequests = maxInFlight
+        configuration.memoryBudgetBytes = memoryBudgetBytes
         configuration.retryAfterSeconds = retryAfter
         configuration.compression = Server.Compression(
             enabled: compression, threshold: compressionThreshold, level: compressionLevel,
@@ -177,6 +183,7 @@ struct Serve: ParsableCommand {
         operations.configure(&serviceConfiguration)
         let service = LossService(configuration: serviceConfiguration)
         var serverConfiguration = self.serverConfiguration
+        serverConfiguration.workingSetEstimate = service.workingSetEstimate(for:)
         let handler = operations.handler(for: service, configuration: &serverConfiguration)
         let server = Server(configuration: serverConfiguration, handler: handler)
         do {

@@ -1,7 +1,8 @@
 /// Why a compressed body could not be decoded.
 ///
 /// The server maps `code` to a status: `.decompressedSizeExceeded` to 413 (the body is too large
-/// once decoded), every other code to 400 (the body is not valid data in its declared coding).
+/// once decoded), `.memoryBudgetExceeded` to 503 (retry later), every other code to 400 (the body
+/// is not valid data in its declared coding).
 public struct InflateError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A stable identifier for the kind of failure; new codes may be added.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
@@ -15,6 +16,9 @@ public struct InflateError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let corrupt = Code(name: "corrupt")
         /// Bytes follow the end of a zlib or raw deflate stream.
         public static let trailingData = Code(name: "trailing_data")
+        /// The process-wide memory budget could not hold the decoded bytes at this moment (the
+        /// request may succeed later: the server answers 503 with `Retry-After`).
+        public static let memoryBudgetExceeded = Code(name: "memory_budget_exceeded")
 
         public var description: String { name }
     }

@@ -26,6 +26,9 @@ public final class Inflater {
     public let limit: Int
     /// Decoded bytes produced so far.
     public private(set) var producedCount = 0
+    /// Asked before the output buffer grows, with its new capacity; `false` stops decoding with
+    /// `.memoryBudgetExceeded` (the server's process-wide memory budget).
+    private let mayGrowOutput: ((Int) -> Bool)?
 
     private enum State {
         /// Inside a stream (or before the first byte).
@@ -49,10 +52,13 @@ public final class Inflater {
     /// - Parameters:
     ///   - format: `.gzip` for HTTP `gzip`, `.zlib` for HTTP `deflate` (`ContentCoding.format`).
     ///   - limit: the decoded-size cap in bytes (the server's decompressed body limit), ≥ 0.
-    public init(format: CompressionFormat, limit: Int) {
+    ///   - mayGrowOutput: asked with the output's new capacity before it grows; `false` throws
+    ///     `.memoryBudgetExceeded`. `nil` always allows growth up to `limit`.
+    public init(format: CompressionFormat, limit: Int, mayGrowOutput: ((Int) -> Bool)? = nil) {
         precondition(limit >= 0, "Inflater limit must not be negative")
         self.format = format
         self.limit = limit
+        self.mayGrowOutput = mayGrowOutput
         let code = czlib_inflateInit2(stream.pointer, format.windowBits)
         precondition(code == Z_OK, "inflateInit2: \(stream.message(code: code))")
     }
@@ -102,14 +108,16 @@ public final class Inflater {
     ///   - input: the complete compressed body.
     ///   - format: its container (`ContentCoding.format`).
     ///   - limit: the decoded-size cap in bytes.
+    ///   - mayGrowOutput: asked before the output grows (see `init`).
     /// - Returns: the decoded bytes, at most `limit` of them.
     /// - Throws: `InflateError`.
     public static func decompress(
         _ input: some Collection<UInt8>,
         format: CompressionFormat,
-        limit: Int
+        limit: Int,
+        mayGrowOutput: ((Int) -> Bool)? = nil
     ) throws(InflateError) -> [UInt8] {
-        let inflater = Inflater(format: format, limit: limit)
+        let inflater = Inflater(format: format, limit: limit, mayGrowOutput: mayGrowOutput)
         var output: [UInt8] = []
         try inflater.inflate(input, into: &output)
         try inflater.finish()
@@ -143,7 +151,7 @@ public final class Inflater {
             let produced = room - Int(z.pointee.avail_out)
             let accepted = min(produced, limit - producedCount)
             producedCount += accepted
-            appendBounded(chunk[..<accepted], to: &output)
+            try appendBounded(chunk[..<accepted], to: &output)
             if produced > accepted {
                 throw InflateError(
                     code: .decompressedSizeExceeded,
@@ -171,12 +179,17 @@ public final class Inflater {
     }
 
     /// Appends `bytes`, growing `output` to no more than its count plus the remaining allowance
-    /// (Array's doubling could otherwise reserve up to twice the cap).
-    private func appendBounded(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) {
+    /// (Array's doubling could otherwise reserve up to twice the cap), and only as far as
+    /// `mayGrowOutput` allows.
+    private func appendBounded(_ bytes: ArraySlice<UInt8>, to output: inout [UInt8]) throws(InflateError) {
         let needed = output.count + bytes.count
         if needed > output.capacity {
             let ceiling = needed + (limit - producedCount)
-            output.reserveCapacity(min(ceiling, max(needed, 2 * output.capacity)))
+            let capacity = min(ceiling, max(needed, 2 * output.capacity))
+            if let mayGrowOutput, !mayGrowOutput(capacity) {
+                throw InflateError(code: .memoryBudgetExceeded, detail: "the server's memory budget cannot hold \(capacity) decoded bytes now")
+            }
+            output.reserveCapacity(capacity)
         }
         output.append(contentsOf: bytes)
     }

@@ -47,6 +47,8 @@ final class Connection: @unchecked Sendable {
     /// Largest the input buffer may grow: one full header section plus one read.
     private let inputLimit: Int
     private static let readSize = 64 * 1024
+    /// How much more of the memory budget a chunked body reserves each time it outgrows its reservation.
+    private static let chunkedReservationStep = 1 << 20
 
     /// The request being received or answered.
     private var exchange = Exchange()
@@ -73,6 +75,9 @@ final class Connection: @unchecked Sendable {
         var body: [UInt8] = []
         var bodyFilled = 0
         var presized = false
+        /// The request's reservation in the server's memory budget, taken when a head with a
+        /// body arrives.
+        var memory: MemoryLease?
         var startedAt: ContinuousClock.Instant?
         var bytesIn = 0
     }
@@ -357,6 +362,13 @@ final class Connection: @unchecked Sendable {
                     }
                     exchange.bodyFilled += bytes.count
                 } else {
+                    // A chunked body reserves as it grows, a megabyte at a time.
+                    let needed = exchange.body.count + bytes.count
+                    if let memory = exchange.memory, needed > memory.bytes,
+                        !memory.grow(to: (needed + Self.chunkedReservationStep - 1) / Self.chunkedReservationStep * Self.chunkedReservationStep) {
+                        refuseForMemory()
+                        return
+                    }
                     exchange.body.append(contentsOf: bytes)
                 }
             case .end:
@@ -369,6 +381,15 @@ final class Connection: @unchecked Sendable {
 
     private func headReceived(_ head: HTTPRequestHead) {
         exchange.head = head
+        if head.framing != .none {
+            // Reserved before a byte of the body is buffered: a body that does not fit is refused here.
+            let memory = MemoryLease(budget: context.memoryBudget)
+            exchange.memory = memory
+            if case .contentLength(let length) = head.framing, !memory.grow(to: length) {
+                refuseForMemory()
+                return
+            }
+        }
         if case .contentLength(let length) = head.framing {
             if length <= Self.presizeLimit {
                 // Every byte is written before the request is handed on (the parser delivers
@@ -394,6 +415,13 @@ final class Connection: @unchecked Sendable {
         }
     }
 
+    /// Answers 503 to a request whose body does not fit in the memory budget, before reading it
+    /// (so the connection closes).
+    private func refuseForMemory() {
+        context.shedForMemory()
+        reject(ServerRejection(.overloaded, detail: MemoryBudget.refusal))
+    }
+
     /// Whether `head` is a request that bypasses admission (a probe or a scrape), judged with an
     /// empty body: the only kind a probe-reserve connection serves.
     private func isProbe(_ head: HTTPRequestHead) -> Bool {
@@ -412,6 +440,8 @@ final class Connection: @unchecked Sendable {
         )
         exchange.body = []
         exchange.presized = false
+        let memory = exchange.memory ?? MemoryLease(budget: nil)
+        exchange.memory = nil
         let admitted = context.configuration.bypassesAdmission?(request) != true
         guard !admitted || context.admit() else {
             let rejection = ServerRejection(.overloaded, detail: "server busy, retry later", request: request)
@@ -424,11 +454,17 @@ final class Connection: @unchecked Sendable {
         /// handler ran.
         let handle: @Sendable () -> (Response, Duration?) = {
             let started = ContinuousClock.now
-            switch RequestDecoding.decode(request, maxDecompressedBytes: context.configuration.maxDecompressedBodyBytes) {
+            switch RequestDecoding.decode(request, maxDecompressedBytes: context.configuration.maxDecompressedBodyBytes, memory: memory) {
             case .success(let decoded):
+                let workingSet = context.configuration.workingSetEstimate?(decoded) ?? 0
+                guard memory.grow(to: memory.bytes + workingSet) else {
+                    context.shedForMemory()
+                    return (context.configuration.response(for: ServerRejection(.overloaded, detail: MemoryBudget.refusal, request: request)), nil)
+                }
                 let response = context.handler(decoded)
                 return (response, ContinuousClock.now - started)
             case .failure(let rejection):
+                if rejection.kind == .overloaded { context.shedForMemory() }
                 return (context.configuration.response(for: rejection), nil)
             }
         }
@@ -436,6 +472,7 @@ final class Connection: @unchecked Sendable {
             // Probes and scrapes are answered on this connection's serial queue, which Dispatch
             // serves even while every worker of the concurrent handler queue is computing.
             let (response, duration) = handle()
+            memory.releaseAll()
             respond(response, request: request, close: !keepAlive, handlerDuration: duration)
             return
         }
@@ -444,6 +481,7 @@ final class Connection: @unchecked Sendable {
             context.release()
             // Compression is CPU work too: done here, off the I/O queue.
             let encoded = ResponseEncoding.encode(response, request: request, server: context.configuration)
+            memory.releaseAll()
             queue.async { [self] in
                 respond(response, request: request, close: !keepAlive, handlerDuration: duration, encoded: encoded)
             }

@@ -20,19 +20,26 @@ enum RequestDecoding {
 
     /// The request with its body decoded (and `Content-Encoding` removed), or the rejection to
     /// answer instead: 413 when the decoded body would exceed `maxDecompressedBytes` (decoding
-    /// stops at the cap), 400 when the body is not valid data in its coding. An empty body has
-    /// nothing to decode and passes as it is.
-    static func decode(_ request: Request, maxDecompressedBytes: Int) -> Result<Request, ServerRejection> {
+    /// stops at the cap), 503 when `memory` cannot grow to hold it beside the wire body, 400 when
+    /// the body is not valid data in its coding. An empty body has nothing to decode and passes
+    /// as it is.
+    static func decode(_ request: Request, maxDecompressedBytes: Int, memory: MemoryLease) -> Result<Request, ServerRejection> {
         guard !request.body.isEmpty,
             let coding = ContentCoding(contentEncoding: contentEncoding(of: request.headers)),
             let format = coding.format
         else { return .success(request) }
         do {
             var decoded = request
-            decoded.body = try Inflater.decompress(request.body, format: format, limit: maxDecompressedBytes)
+            let wireBytes = memory.bytes
+            decoded.body = try Inflater.decompress(request.body, format: format, limit: maxDecompressedBytes) {
+                memory.grow(to: wireBytes + $0)
+            }
             decoded.headers.remove(name: "Content-Encoding")
             return .success(decoded)
         } catch {
+            if error.code == .memoryBudgetExceeded {
+                return .failure(ServerRejection(.overloaded, detail: MemoryBudget.refusal, request: request))
+            }
             let kind: ServerRejection.Kind = error.code == .decompressedSizeExceeded ? .bodyTooLarge : .malformedRequest
             return .failure(ServerRejection(kind, detail: "\(coding.token) body: \(error)", request: request))
         }

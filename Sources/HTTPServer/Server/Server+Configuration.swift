@@ -18,6 +18,7 @@ extension Server {
     /// | `maxConnections` | 1024 | the oldest idle connection is closed to make room; if none is idle, the connection takes a probe-reserve slot |
     /// | `probeReserveConnections` | 16 beyond `maxConnections` | probes only; others (and beyond the reserve) 503 with `Retry-After`, close |
     /// | `maxInFlightRequests` | 128 | 503 with `Retry-After`, connection kept |
+    /// | `memoryBudgetBytes` (all requests in flight: bodies, inflated bodies, handler working sets) | 768 MiB | 503 with `Retry-After`; close when refused before the body was read |
     public struct Configuration: Sendable {
         /// The address to bind: an IPv4 literal (`"127.0.0.1"`, `"0.0.0.0"`) or an IPv6 literal
         /// (`"::1"`, `"::"`). `"::"` listens on IPv6 and, dual-stack, on IPv4.
@@ -77,6 +78,19 @@ extension Server {
         /// Most requests being handled at once across all connections. Beyond it, requests are
         /// answered 503 with `Retry-After` instead of queueing.
         public var maxInFlightRequests: Int = 128
+        /// Most bytes all requests in flight may reserve together (0: no budget). A request
+        /// reserves its declared Content-Length when its head arrives (before the body is read;
+        /// a chunked body as it grows), its inflated body as the inflater grows it, and
+        /// `workingSetEstimate` before its handler runs; it gives them back once its response is
+        /// encoded. A request whose bytes do not fit is answered 503 with `Retry-After` (and
+        /// counted by `onShed`); one that holds every reserved byte is never refused, so that a
+        /// request larger than the budget is still served when it is alone. The default leaves a
+        /// quarter of a 1 GiB container for the process itself.
+        public var memoryBudgetBytes: Int = 768 * 1024 * 1024
+        /// The bytes a handler will allocate for a decoded request beyond its body (parsed
+        /// tensors, results, the encoded answer), reserved in `memoryBudgetBytes` before the
+        /// handler runs. `nil`: nothing beyond the body.
+        public var workingSetEstimate: (@Sendable (Request) -> Int)? = nil
         /// The `Retry-After` value (seconds) sent with 503 when shedding.
         public var retryAfterSeconds: Int = 1
 
@@ -90,7 +104,8 @@ extension Server {
         /// Called once per response written (including the server's own 400/408/413/431/503),
         /// on a connection queue: keep it cheap and non-blocking.
         public var onResponse: (@Sendable (ResponseEvent) -> Void)? = nil
-        /// Called each time a request is shed with 503 because `maxInFlightRequests` was reached.
+        /// Called each time a request is shed with 503: `maxInFlightRequests` was reached, or
+        /// its bytes did not fit in `memoryBudgetBytes`.
         public var onShed: (@Sendable () -> Void)? = nil
         /// Called each time a connection is refused or closed to protect the connection table
         /// (table full, first-byte timeout, eviction of an idle connection), on the accept or a

@@ -81,8 +81,12 @@ public final class Server: Sendable {
     /// Requests currently admitted to the handler queue and not yet answered by the handler.
     public var inFlightRequestCount: Int { context.inFlightCount }
 
-    /// Requests answered 503 because `maxInFlightRequests` was reached, since start.
+    /// Requests answered 503 because `maxInFlightRequests` was reached or their bytes did not
+    /// fit in `memoryBudgetBytes`, since start.
     public var shedCount: Int { context.shedCount }
+
+    /// Bytes reserved in the memory budget by the requests in flight now.
+    public var reservedMemoryBytes: Int { context.reservedMemoryBytes }
 
     /// Graceful shutdown: stops accepting, closes idle keep-alive connections, lets requests in
     /// progress finish (their responses carry `Connection: close`) until `deadline` has passed,

@@ -10,6 +10,8 @@ final class ServerContext: Sendable {
     let handler: Handler
     let parserLimits: HTTPRequestParser.Limits
     let timeouts: ConnectionStateMachine.Timeouts
+    /// The process-wide budget of request memory (`memoryBudgetBytes`), `nil` when it is off.
+    let memoryBudget: MemoryBudget?
     /// Where handlers run: concurrent, off every I/O queue. Its width is bounded by admission
     /// (`maxInFlightRequests`), not by queueing.
     let handlerQueue = DispatchQueue(label: "lossd.http.handlers", attributes: .concurrent)
@@ -43,6 +45,7 @@ final class ServerContext: Sendable {
             maxBodyBytes: configuration.maxBodyBytes,
             singletonFields: configuration.singletonFields.map { $0.lowercased() }.sorted()
         )
+        memoryBudget = configuration.memoryBudgetBytes > 0 ? MemoryBudget(capacity: configuration.memoryBudgetBytes) : nil
         timeouts = ConnectionStateMachine.Timeouts(
             firstByte: configuration.firstByteTimeout,
             header: configuration.headerTimeout,
@@ -61,6 +64,13 @@ final class ServerContext: Sendable {
 
     var inFlightCount: Int { inFlight.load(ordering: .relaxed) }
     var shedCount: Int { shed.load(ordering: .relaxed) }
+    var reservedMemoryBytes: Int { memoryBudget?.reservedBytes ?? 0 }
+
+    /// Counts a request shed because its bytes did not fit in the memory budget.
+    func shedForMemory() {
+        shed.wrappingAdd(1, ordering: .relaxed)
+        configuration.onShed?()
+    }
     var openConnectionCount: Int { connections.withLock { $0.count } }
 
     /// The I/O queue for the next connection.

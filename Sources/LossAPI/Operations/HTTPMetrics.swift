@@ -12,7 +12,7 @@ import Metrics
 /// | `lossd_http_response_bytes_total` | counter | route | response bytes written to the wire |
 /// | `lossd_compression_ratio` | histogram | — | uncompressed / compressed body size of each compressed response |
 /// | `lossd_open_connections` | gauge | — | open client connections |
-/// | `lossd_shed_total` | counter | — | requests answered 503 because the in-flight limit was reached |
+/// | `lossd_shed_total` | counter | — | requests answered 503 because the in-flight limit was reached or their bytes did not fit in the memory budget |
 /// | `lossd_connections_dropped_total` | counter | reason | connections refused or closed to protect the connection table (`ConnectionDrop.Reason`: `table_full`, `first_byte_timeout`, `evicted_idle`, `evicted_silent`) |
 ///
 /// Label values are bounded: `route` is a route template (or `unmatched`), `method` one of the
@@ -33,7 +33,7 @@ public struct HTTPMetrics: Sendable {
         public static let compressionRatio = "lossd_compression_ratio"
         /// Open client connections.
         public static let openConnections = "lossd_open_connections"
-        /// Requests shed at the in-flight limit.
+        /// Requests shed at the in-flight limit or the memory budget.
         public static let shed = "lossd_shed_total"
         /// Connections refused or closed to protect the connection table, by reason.
         public static let connectionsDropped = "lossd_connections_dropped_total"
