@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Load and fault campaign on loopback (not part of CI's default run: it takes about 80 s).
 #
-#   scripts/loadtest-service.sh [seconds] [connections] [silent]
-#                                       (defaults: 60 s, 256 connections, 0 silent connections)
+#   scripts/loadtest-service.sh [seconds] [connections] [silent] [bombers]
+#                  (defaults: 60 s, 256 connections, 0 silent connections, 0 gzip bombers)
 #
 # Builds the release lossd (or uses $LOSSD_BIN), starts it on an ephemeral loopback port with
 # the default limits, and runs scripts/loadtest_service.py: keep-alive connections posting a
 # mix of valid and invalid jobs, plus fault clients that disconnect mid-request and
 # mid-response (with FIN and with RST), send garbage and stall their headers; with [silent] > 0
 # an attacker also holds that many connections that send nothing, reopening each one lossd
-# closes (1100 against the default 1024-connection table: the silent-connection scenario). It prints
+# closes (1100 against the default 1024-connection table: the silent-connection scenario); with
+# [bombers] > 0 that many attackers post 255 MB gzip bombs one after another (the gzip-bomb
+# scenario: 413 each, or 503 while the memory budget is held). It prints
 # requests/s, statuses, latency, RSS and descriptor counts of the server process, and fails on
 # any 5xx other than deliberate 503s, truncated answers, a descriptor leak or growing RSS.
 # Finally it sends SIGTERM and requires exit status 0.
@@ -18,6 +20,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 connections=${2:-256}
 silent=${3:-0}
+bombers=${4:-0}
 
 if [ -z "${LOSSD_BIN:-}" ]; then
     swift build -c release --product lossd >/dev/null
@@ -37,10 +40,10 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
-echo "lossd $pid on 127.0.0.1:$port, $seconds s, $connections connections, $silent silent (server log: $log)"
+echo "lossd $pid on 127.0.0.1:$port, $seconds s, $connections connections, $silent silent, $bombers bombers (server log: $log)"
 status=0
 python3 scripts/loadtest_service.py --port "$port" --pid "$pid" --seconds "$seconds" \
-    --connections "$connections" --silent-connections "$silent" || status=$?
+    --connections "$connections" --silent-connections "$silent" --bombers "$bombers" || status=$?
 
 kill -TERM "$pid"
 exit_status=0

@@ -5,7 +5,9 @@ scripts/loadtest-service.sh, which starts the server and passes its PID).
 N keep-alive connections post a mix of valid and invalid jobs for a bounded time while fault
 clients disconnect mid-request and mid-response, send garbage and stall their headers, and
 (with --silent-connections) an attacker holds that many connections that send nothing,
-reconnecting each one the server closes. The
+reconnecting each one the server closes, and (with --bombers) attackers post gzip bombs (a 260 KB
+body inflating to 255 MB of JSON zeros) one after another, each to be refused with 413, or 503
+when the memory budget is held by the others. The
 campaign samples the server's RSS and open descriptors from /proc/PID, then prints the figures
 and a verdict: it fails on any 5xx other than a deliberate 503 (OVERLOADED with Retry-After),
 on an answer that does not match the request's kind, on a truncated response, on descriptors
@@ -23,6 +25,7 @@ import struct
 import sys
 import threading
 import time
+import zlib
 
 
 def job(rows, columns, seed, target_shift=0):
@@ -188,6 +191,31 @@ async def fault_client(port, deadline, stats, rng):
         await asyncio.sleep(rng.uniform(0, 0.05))
 
 
+def gzip_bomb():
+    """`{"input":[0,0,...],"target":[]}` of 255 MB, gzipped to about 260 KB."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"0," * (1 << 20)
+    parts = [compressor.compress(b'{"input":[')] + [compressor.compress(chunk) for _ in range(255 // 2)]
+    parts += [compressor.compress(b'0],"target":[]}'), compressor.flush()]
+    return request("POST", "/v1/loss/mse_loss", b"".join(parts), [JSON, ("Content-Encoding", "gzip")])
+
+
+async def bomber(port, deadline, stats, bomb):
+    """One attacker posting `bomb` on a fresh connection after each answer, until the deadline."""
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(bomb)
+            await writer.drain()
+            status, headers, _ = await asyncio.wait_for(read_response(reader), timeout=120)
+            stats.record("gzip-bomb", status, time.monotonic() - started, {413}, headers.get("retry-after"))
+            writer.close()
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.TimeoutError) as error:
+            stats.fault("gzip-bomb (" + type(error).__name__ + ")")
+            await asyncio.sleep(0.1)
+
+
 async def silent_client(port, deadline, stats, delay):
     """One attacker's connection, from `delay` seconds on (once the clients have started: opened
     together with them, the clients' first connections are as silent as the attacker's until
@@ -258,6 +286,9 @@ async def campaign(args):
               for i in range(args.fault_clients)]
     tasks += [asyncio.create_task(silent_client(args.port, deadline, stats, args.silent_delay))
               for _ in range(args.silent_connections)]
+    if args.bombers:
+        bomb = gzip_bomb()
+        tasks += [asyncio.create_task(bomber(args.port, deadline, stats, bomb)) for _ in range(args.bombers)]
     tasks.append(asyncio.create_task(sampler(args.pid, deadline, samples)))
     probe_thread = threading.Thread(target=prober, args=(args.port, deadline, stats.probes))
     probe_thread.start()
@@ -290,6 +321,8 @@ def main():
                         help="connections that send nothing, reopened whenever the server closes one")
     parser.add_argument("--silent-delay", type=float, default=2,
                         help="seconds after the clients' start at which the silent connections open")
+    parser.add_argument("--bombers", type=int, default=0,
+                        help="attackers posting 255 MB gzip bombs one after another")
     parser.add_argument("--warmup", type=float, default=10, help="seconds before the RSS baseline is taken")
     args = parser.parse_args()
 
@@ -319,7 +352,7 @@ def main():
     fds_peak = max((s[2] for s in samples), default=fds_start)
 
     print(f"duration            {elapsed:.1f} s, {args.connections} keep-alive connections, "
-          f"{args.fault_clients} fault clients, {args.silent_connections} silent connections")
+          f"{args.fault_clients} fault clients, {args.silent_connections} silent connections, {args.bombers} bombers")
     print(f"requests            {total} answered ({total / elapsed:.0f}/s), {stats.connections_opened} connections opened")
     print(f"statuses            " + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())))
     for kind, counts in sorted(stats.by_kind.items()):
