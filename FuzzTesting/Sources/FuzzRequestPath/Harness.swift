@@ -53,33 +53,44 @@ struct World: Sendable {
     }
 
     /// A valid job of `loss`, found by trying small shapes until the service answers 200: the
-    /// required tensors first (a few shape schemes), then each optional tensor and
-    /// `grad_output` in the first shape accepted, then every option at its default.
+    /// required tensors first (a few shape schemes, each with fractions and then with a floating
+    /// `target` of +1/-1 as the margin and embedding losses want; then the CTC layout for losses
+    /// with lengths), then each optional tensor and `grad_output` in the first shape accepted, then
+    /// every option at its default.
     static func probe(_ loss: LossInfo, service: LossService) -> (Job, Bool) {
         let floats = [0.2, 0.7, 0.4, 0.9, 0.1, 0.6]
         // Each tensor starts at another place of `floats`, so that input and target differ.
-        func tensor(_ name: String, integer: Bool, shape: [Int], offset: Int = 0) -> Job.Tensor {
+        func tensor(_ name: String, integer: Bool, shape: [Int], offset: Int = 0, signs: Bool = false) -> Job.Tensor {
             let count = shape.reduce(1, *)
-            return .init(name: name, shape: shape, values: (0..<count).map { integer ? Double($0 % 3) : floats[($0 + offset) % floats.count] },
-                         isInteger: integer)
+            let values = (0..<count).map { i -> Double in
+                if integer { return Double(i % 3) }
+                return signs ? (i % 2 == 0 ? 1 : -1) : floats[(i + offset) % floats.count]
+            }
+            return .init(name: name, shape: shape, values: values, isInteger: integer)
         }
         func accepted(_ job: Job) -> Bool {
             service.handle(job.draft(.jsonNested, variant: 0, partner: job).request()).status == 200
         }
         let schemes: [(floating: [Int], integer: [Int])] = [([2, 3], [2]), ([6], [6]), ([2, 3], [2, 3]), ([2, 3, 2], [2, 2]), ([], [])]
         let required = loss.tensors.filter(\.required)
-        var job = Job(loss: loss, tensors: [], options: [])
-        var found = false
-        for scheme in schemes {
-            job.tensors = required.enumerated().map { i, spec in
-                tensor(spec.name, integer: spec.isInteger, shape: spec.isInteger ? scheme.integer : scheme.floating, offset: i)
+        var candidates: [[Job.Tensor]] = []
+        // Sign targets take the floating shape (margin_ranking) or one value per row (cosine_embedding).
+        for (signs, perRow) in [(false, false), (true, false), (true, true)] {
+            for scheme in schemes {
+                candidates.append(required.enumerated().map { i, spec in
+                    let signTarget = signs && spec.name == "target" && !spec.isInteger
+                    let shape = spec.isInteger || (signTarget && perRow) ? scheme.integer : scheme.floating
+                    return tensor(spec.name, integer: spec.isInteger, shape: shape, offset: i, signs: signTarget)
+                })
             }
-            if accepted(job) { found = true; break }
         }
-        guard found else {
-            job.tensors = required.map { tensor($0.name, integer: $0.isInteger, shape: $0.isInteger ? schemes[0].integer : schemes[0].floating) }
+        if required.contains(where: { $0.role == "lengths" }) { candidates.append(ctcTensors(required)) }
+        var job = Job(loss: loss, tensors: [], options: [])
+        guard let first = candidates.first(where: { job.tensors = $0; return accepted(job) }) else {
+            job.tensors = candidates[0]
             return (job, false)
         }
+        job.tensors = first
         let optional = loss.tensors.filter { !$0.required } + [LossInfo.TensorInfo(name: "grad_output", role: "floating", required: false)]
         for info in optional {
             for shape in [[], [3], [2], [2, 3], [6]] {
@@ -94,6 +105,22 @@ struct World: Sendable {
             if accepted(candidate) { job = candidate }
         }
         return (job, true)
+    }
+
+    /// The CTC layout, by role: log-probabilities (T=4, N=2, C=3) of a uniform distribution,
+    /// targets (N, S=2) that avoid blank 0, input lengths T and target lengths S.
+    static func ctcTensors(_ required: [LossInfo.TensorInfo]) -> [Job.Tensor] {
+        required.map { spec in
+            switch spec.role {
+            case "lengths":
+                let length = spec.name.hasPrefix("input") ? 4.0 : 2.0
+                return .init(name: spec.name, shape: [2], values: [length, length], isInteger: true)
+            case "class_indices", "class_indices_or_probabilities":
+                return .init(name: spec.name, shape: [2, 2], values: [1, 2, 2, 1], isInteger: true)
+            default:
+                return .init(name: spec.name, shape: [4, 2, 3], values: Array(repeating: -1.0986123, count: 24), isInteger: false)
+            }
+        }
     }
 
     /// The number of seeds: every job in every form.
