@@ -4,6 +4,8 @@
 // `--explicit-target-dependency-import-check error`, so a stray import fails the build):
 //
 //   lossd ─> LossAPI ─┬─> LossKernels            (pure math, no Foundation, no I/O)
+//                     ├─> TensorCodecs           (JSON numbers and arrays, safetensors, number
+//                     │                           spelling; knows no HTTP and no losses)
 //                     └─> HTTPServer ─┬─> CZlib   (system library: zlib1g-dev)
 //                                     └─> COpenSSL (system library: libssl-dev)
 //   lossd ─> CMalloc (glibc's <malloc.h>: mallopt for the buffer cache; nothing to install)
@@ -41,6 +43,7 @@ let package = Package(
         .executable(name: "lossd", targets: ["lossd"]),
         .library(name: "LossKernels", targets: ["LossKernels"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "TensorCodecs", targets: ["TensorCodecs"]),
         .library(name: "LossAPI", targets: ["LossAPI"]),
     ],
     dependencies: [
@@ -59,10 +62,11 @@ let package = Package(
                 + (kernelTargetCPU == "haswell" ? [.define("LOSSD_KERNELS_FMA")] : [])
         ),
         .target(name: "HTTPServer", dependencies: ["CZlib", "COpenSSL"]),
+        .target(name: "TensorCodecs"),
         .target(
             name: "LossAPI",
             dependencies: [
-                "LossKernels", "HTTPServer",
+                "LossKernels", "TensorCodecs", "HTTPServer",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -92,7 +96,10 @@ let package = Package(
         // GET /healthz and POST /echo over HTTPServer, for scripts/bench-http.sh and loadtest-http.sh.
         .executableTarget(name: "HTTPServerBench", dependencies: ["HTTPServer"], path: "Benchmarks/HTTPServerBench"),
 
-        .testTarget(name: "LossAPITests", dependencies: ["LossAPI", "LossKernels", "HTTPServer", "LossTestSupport"]),
+        .testTarget(name: "TensorCodecsTests", dependencies: ["TensorCodecs", "LossTestSupport"]),
+        .testTarget(
+            name: "LossAPITests", dependencies: ["LossAPI", "LossKernels", "TensorCodecs", "HTTPServer", "LossTestSupport"]
+        ),
 
         .testTarget(name: "lossdTests", dependencies: ["lossd", "LossTestSupport", "CMalloc"]),
     ]

@@ -25,6 +25,6 @@ sources=()
 while IFS= read -r line; do
     [ -n "$line" ] && sources+=("$root/$line")
 done < "$here/Sources/$name/sources.txt"
-swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name "$name" \
+swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name "$name" -package-name lossd \
     "$here/Sources/$name/main.swift" "${sources[@]}" -o "$here/.build/$name"
 echo "$here/.build/$name"

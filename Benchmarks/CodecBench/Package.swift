@@ -10,7 +10,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "CodecBench",
-            dependencies: [.product(name: "LossAPI", package: "lossd")]
+            dependencies: [.product(name: "TensorCodecs", package: "lossd")]
         )
     ]
 )

@@ -1,4 +1,5 @@
 public import HTTPServer
+import TensorCodecs
 
 /// The lossd HTTP API (shared/API.md) as one `HTTPServer` handler: routing, content negotiation,
 /// job decoding, the kernels, result encoding and problem+json errors.

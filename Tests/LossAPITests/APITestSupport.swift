@@ -1,5 +1,6 @@
 import HTTPServer
 import LossAPI
+import TensorCodecs
 import Testing
 
 /// Builds requests and reads answers for tests that call `LossService` directly (no sockets).

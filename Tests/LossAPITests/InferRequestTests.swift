@@ -1,5 +1,6 @@
 import HTTPServer
 import LossAPI
+import TensorCodecs
 import Testing
 
 /// Open Inference Protocol requests that lossd must refuse, with the pointer into the JSON

@@ -1,5 +1,6 @@
 @testable import LossAPI
 import LossKernels
+import TensorCodecs
 import Testing
 
 /// What the JSON job decoder hands the kernels: dtypes, target kinds, conversions, options.

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import HTTPServer
 import LossAPI
+import TensorCodecs
 import Testing
 
 /// The same requests answered directly by `LossService` (`.router`) and over a loopback socket

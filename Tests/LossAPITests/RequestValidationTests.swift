@@ -1,5 +1,6 @@
 import HTTPServer
 import LossAPI
+import TensorCodecs
 import Testing
 
 /// Every bad request gets its stable code and a pointer to the exact offending element.

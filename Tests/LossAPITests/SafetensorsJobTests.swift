@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 @testable import LossAPI
 import LossKernels
+import TensorCodecs
 import Testing
 
 /// safetensors bodies on POST /v1/loss/{name}, without sockets.

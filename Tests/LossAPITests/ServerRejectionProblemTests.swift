@@ -1,5 +1,6 @@
 import HTTPServer
 import LossAPI
+import TensorCodecs
 import Testing
 
 /// `LossService.serverErrorResponse(for:)`, the `errorResponse` hook lossd installs: every

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import LossAPI
 import LossKernels
+import TensorCodecs
 import Testing
 
 /// Routes, headers and problems of `LossService`, called directly without sockets.

@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 /// The body of `GET /v1/losses`, built once from `Loss.catalogue` and `WarningCode.all`:
 /// `{"losses":[{"name", "description", "tensors":[{"name", "role", "required", "differentiable",

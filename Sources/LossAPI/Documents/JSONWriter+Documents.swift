@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 /// Helpers for the API's documents on top of the codecs' `JSONWriter`.
 extension JSONWriter {

@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 /// A job's answer as JSON (API.md "A result"): `loss`, `dtype`, then the outputs asked for;
 /// the value in the form the input was sent, each gradient (`grad`, `grad_NAME`) in the form

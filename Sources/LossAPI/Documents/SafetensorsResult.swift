@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 /// A job's answer as a safetensors file: tensors `value`, `grad` and `grad_NAME` (in the job's
 /// dtype) and the diagnostics as JSON text in `__metadata__["diagnostics"]`.

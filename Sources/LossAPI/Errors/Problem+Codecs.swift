@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 extension JSONParseError: ProblemConvertible {
     /// MALFORMED_JSON (400) at the pointer of the value being read, with the byte offset; a

@@ -1,3 +1,5 @@
+import TensorCodecs
+
 /// The one place where a `Problem` becomes bytes: an RFC 9457 document with the lossd
 /// extensions `code`, `errors` and `error` (a copy of `detail`, which Open Inference Protocol
 /// clients such as tritonclient read).

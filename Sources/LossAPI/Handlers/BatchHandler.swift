@@ -1,5 +1,6 @@
 import HTTPServer
 import LossKernels
+import TensorCodecs
 
 extension LossService {
     /// `POST /v1/batch`: `{"jobs": [...]}` → `{"results": [...]}` in order; a job that fails

@@ -1,5 +1,6 @@
 import HTTPServer
 import LossKernels
+import TensorCodecs
 
 extension LossService {
     /// `POST /v2/models/{name}/infer`: an Open Inference Protocol request, JSON or with the

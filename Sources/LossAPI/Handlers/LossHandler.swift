@@ -1,5 +1,6 @@
 import HTTPServer
 import LossKernels
+import TensorCodecs
 
 extension LossService {
     /// `POST /v1/loss/{name}`: one job as JSON or safetensors; the answer as JSON or safetensors

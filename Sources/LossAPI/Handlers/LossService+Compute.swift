@@ -1,5 +1,6 @@
 import HTTPServer
 import LossKernels
+import TensorCodecs
 
 extension LossService {
     /// `lossd compute`: answers a JSON document that is either a batch (`{"jobs": [...]}`) or one

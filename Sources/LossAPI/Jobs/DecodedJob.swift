@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 /// Which parts of a result the client asked for (`"outputs"`; default all three).
 struct JobOutputs: OptionSet, Sendable {

@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 /// Reads a job from a parsed JSON object (API.md "A job"): tensors, options, outputs.
 enum JSONJobDecoder {

@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 /// Options of a job, from a JSON `options` object, the query string, or OIP `parameters`,
 /// checked against the loss's catalogue entry.

@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 /// Reads a job from a safetensors body (API.md "Binary: safetensors"): tensors named as the
 /// loss's descriptor names them, plus grad_output; options from the query string.

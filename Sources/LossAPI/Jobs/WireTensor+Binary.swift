@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 extension WireTensor.ElementType {
     /// The element type of a safetensors dtype lossd accepts (F16, BF16, F32, F64 inputs; I64,

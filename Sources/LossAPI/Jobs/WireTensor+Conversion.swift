@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 extension WireTensor {
     /// The tensor as floating-point storage of `dtype`, as `torch.tensor(values, dtype=declared)`

@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 /// A tensor as it arrived, before it is converted to the job's dtype: the values as doubles,
 /// the declared element type (if the client named one) and where it sits in the request, so

@@ -1,3 +1,5 @@
+import TensorCodecs
+
 /// Open Inference Protocol tensor datatypes lossd reads, and their element types.
 enum OIPDatatype: String, CaseIterable {
     case fp16 = "FP16", bf16 = "BF16", fp32 = "FP32", fp64 = "FP64", int64 = "INT64", int32 = "INT32", uint8 = "UINT8"

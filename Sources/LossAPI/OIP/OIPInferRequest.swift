@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 /// An Open Inference Protocol v2 inference request read as a loss job: inputs named like job
 /// tensors, request `parameters` as options, requested outputs `value` and `grad`.

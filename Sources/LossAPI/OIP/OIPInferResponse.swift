@@ -1,5 +1,6 @@
 import HTTPServer
 import LossKernels
+import TensorCodecs
 
 /// Writes an inference response: JSON outputs with flat `data`, or binary outputs after the
 /// JSON header (`Inference-Header-Content-Length`), diagnostics as a JSON string in

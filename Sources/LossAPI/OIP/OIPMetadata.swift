@@ -1,4 +1,5 @@
 import LossKernels
+import TensorCodecs
 
 /// The Open Inference Protocol v2 metadata documents: a model is a loss.
 enum OIPMetadata {

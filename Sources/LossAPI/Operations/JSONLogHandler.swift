@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import Synchronization
+import TensorCodecs
 
 /// A swift-log handler that writes one JSON object per line: the format that container runtimes
 /// and log pipelines collect from stdout.

@@ -9,7 +9,7 @@
 //   --quick: 100k elements, 2 rounds; --profile: ours only, 30 rounds, no ratio (for perf record);
 //   --only: just the cases whose name contains TEXT.
 import Foundation
-import LossAPI
+import TensorCodecs
 
 let quick = CommandLine.arguments.contains("--quick")
 let count = quick ? 100_000 : 1_000_000

@@ -1,9 +1,9 @@
-import LossAPI
+import TensorCodecs
 import Testing
 
 /// ``SafetensorsReader`` against a file written by the reference implementation, every
 /// validation rule, ``SafetensorsWriter`` round trips, and ``HalfPrecision``.
-@Suite struct CodecsSafetensorsTests {
+@Suite struct SafetensorsTests {
     /// A file with `header` (JSON text, unpadded) and `data` as its byte buffer.
     private func file(_ header: String, data: [UInt8] = [], declaredLength: UInt64? = nil) -> [UInt8] {
         let json = Array(header.utf8)
@@ -22,17 +22,17 @@ import Testing
     }
 
     @Test func referenceFile_IsReadWithItsNamesShapesValuesAndMetadata() throws {
-        let parsed = try SafetensorsReader.read(CodecsSafetensorsFixtures.file)
+        let parsed = try SafetensorsReader.read(SafetensorsFixtures.file)
         #expect(parsed.metadata("format") == "pt")
         #expect(parsed.metadata("diagnostics") == #"{"counts":{}}"#)
         let input = try #require(parsed["input"])
         #expect(input.dtype == .f16 && input.shape == [2, 3])
         let floats = try #require(input.floatValues())
-        for (value, bits) in zip(floats, CodecsSafetensorsFixtures.inputFloatBits) {
+        for (value, bits) in zip(floats, SafetensorsFixtures.inputFloatBits) {
             if value.isNaN { #expect(Float(bitPattern: bits).isNaN) } else { #expect(value.bitPattern == bits) }
         }
         let bf = try #require(parsed["bf"])
-        #expect(bf.dtype == .bf16 && bf.floatValues()?.map(\.bitPattern) == CodecsSafetensorsFixtures.bfFloatBits)
+        #expect(bf.dtype == .bf16 && bf.floatValues()?.map(\.bitPattern) == SafetensorsFixtures.bfFloatBits)
         #expect(parsed["target"]?.int64Values() == [1, -100])
         #expect(parsed["mask"]?.int64Values() == [0, 200, 255])
         #expect(parsed["index"]?.int64Values() == [-7, 2_147_483_647])

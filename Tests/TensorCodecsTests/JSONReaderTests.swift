@@ -1,8 +1,8 @@
-import LossAPI
+import TensorCodecs
 import Testing
 
 /// Packing, shapes, pointers and offsets of ``JSONReader``, and ``TensorDecoding``.
-@Suite struct CodecsJSONReaderTests {
+@Suite struct JSONReaderTests {
     private func parse(_ text: String) throws -> JSONValue {
         try JSONReader.parse(Array(text.utf8))
     }

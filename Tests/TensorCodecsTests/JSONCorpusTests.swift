@@ -1,9 +1,9 @@
-import LossAPI
+import TensorCodecs
 import Testing
 
 /// A corpus of valid (y_) and invalid (n_) documents in the manner of JSONTestSuite (written
 /// here, not downloaded): every RFC 8259 rule the reader must enforce has a case.
-@Suite struct CodecsJSONCorpusTests {
+@Suite struct JSONCorpusTests {
     /// Documents RFC 8259 accepts (plus Python's non-finite literals), each with its name.
     static let accepted: [(String, [UInt8])] = [
         ("y_array_empty", Array("[]".utf8)),

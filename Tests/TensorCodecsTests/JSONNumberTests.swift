@@ -1,12 +1,12 @@
 import Glibc
 import Foundation
-import LossAPI
+import TensorCodecs
 import LossTestSupport
 import Testing
 
 /// Number decoding is correctly rounded: every spelling gives the double glibc's `strtod`
 /// (correctly rounded) gives, across the fast path, Eisel-Lemire and the fallback.
-@Suite struct CodecsJSONNumberTests {
+@Suite struct JSONNumberTests {
     private func parsed(_ text: String) throws -> Double {
         let value = try JSONReader.parse(Array(text.utf8))
         guard case .number(let number) = value else { throw Unexpected(value: value) }

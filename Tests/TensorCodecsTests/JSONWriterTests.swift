@@ -1,10 +1,10 @@
-import LossAPI
+import TensorCodecs
 import LossTestSupport
 import Testing
 
 /// ``JSONWriter``: Python-identical float spellings, round trips through ``JSONReader``,
 /// structure, tensors and non-finite values.
-@Suite struct CodecsJSONWriterTests {
+@Suite struct JSONWriterTests {
     private func text(_ write: (inout JSONWriter) -> Void, nonFinite: JSONWriter.NonFiniteStyle = .strings) -> String {
         var writer = JSONWriter(nonFinite: nonFinite)
         write(&writer)
@@ -12,13 +12,13 @@ import Testing
     }
 
     @Test func doubles_AreSpelledAsPythonReprSpellsThem() {
-        for (bits, expected) in CodecsPythonFixtures.doubleRepr {
+        for (bits, expected) in PythonFixtures.doubleRepr {
             #expect(text { $0.number(Double(bitPattern: bits)) } == expected)
         }
     }
 
     @Test func floats_AreSpelledAsNumpyFloat32SpellsThem() {
-        for (bits, expected) in CodecsPythonFixtures.floatStr {
+        for (bits, expected) in PythonFixtures.floatStr {
             #expect(text { $0.number(Float(bitPattern: bits)) } == expected)
         }
     }
@@ -173,9 +173,9 @@ import Testing
 }
 
 /// Python's `json.loads` then numpy/torch float32 rounding, pinned as learning tests.
-@Suite struct CodecsPythonLearningTests {
+@Suite struct PythonLearningTests {
     @Test func readerMatchesPythonJsonLoadsAndFloat32Rounding() throws {
-        for (spelling, doubleBits, floatBits) in CodecsPythonFixtures.loads {
+        for (spelling, doubleBits, floatBits) in PythonFixtures.loads {
             guard case .number(let number) = try JSONReader.parse(Array(spelling.utf8)) else {
                 Issue.record("\(spelling) did not parse as a number"); continue
             }

@@ -50,7 +50,7 @@ public enum SafetensorsWriter {
         }
 
         /// Size of the element bytes in the file.
-        var byteCount: Int {
+        package var byteCount: Int {
             switch elements {
             case .bytes(let b): b.count
             case .float32(let v): v.count * 4
@@ -101,17 +101,25 @@ public enum SafetensorsWriter {
     }
 
     /// Where a tensor's bytes lie in the data section, for a header written ahead of them.
-    struct Placement {
-        var name: String
-        var dtype: SafetensorsDType
-        var shape: [Int]
+    package struct Placement {
+        package var name: String
+        package var dtype: SafetensorsDType
+        package var shape: [Int]
         /// Byte range within the data section (after the header).
-        var offsets: Range<Int>
+        package var offsets: Range<Int>
+
+        /// Creates a placement.
+        package init(name: String, dtype: SafetensorsDType, shape: [Int], offsets: Range<Int>) {
+            self.name = name
+            self.dtype = dtype
+            self.shape = shape
+            self.offsets = offsets
+        }
     }
 
     /// The JSON header naming `layout` (in this order) and `metadata` (omitted when empty),
     /// without padding.
-    static func headerJSON(_ layout: [Placement], metadata: [(key: String, value: String)]) -> [UInt8] {
+    package static func headerJSON(_ layout: [Placement], metadata: [(key: String, value: String)]) -> [UInt8] {
         var header = JSONWriter()
         header.beginObject()
         if !metadata.isEmpty {
@@ -145,7 +153,7 @@ public enum SafetensorsWriter {
 
     /// Appends the 8-byte little-endian header length `length`, then `header` padded with
     /// spaces to `length` bytes (`length >= header.count`).
-    static func writePrefix(header: [UInt8], paddedTo length: Int, into out: inout [UInt8]) {
+    package static func writePrefix(header: [UInt8], paddedTo length: Int, into out: inout [UInt8]) {
         precondition(length >= header.count, "header of \(header.count) bytes does not fit in \(length)")
         withUnsafeBytes(of: UInt64(length).littleEndian) { out.append(contentsOf: $0) }
         out.append(contentsOf: header)
@@ -155,7 +163,7 @@ public enum SafetensorsWriter {
     /// `prefix` followed by the element bytes of `tensors`, back to back, in one allocation with
     /// one copy per tensor (a safetensors file after its header; the binary part of an Open
     /// Inference Protocol answer after its JSON).
-    static func concatenate(_ prefix: [UInt8], _ tensors: [Entry]) -> [UInt8] {
+    package static func concatenate(_ prefix: [UInt8], _ tensors: [Entry]) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: prefix.count + tensors.reduce(0) { $0 + $1.byteCount }) { out, initialized in
             initialized = 0
             guard let base = out.baseAddress.map(UnsafeMutableRawPointer.init) else { return }

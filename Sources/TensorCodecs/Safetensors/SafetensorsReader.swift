@@ -30,6 +30,14 @@ public struct SafetensorsTensor: Sendable {
 
     /// The number of elements (the product of `shape`).
     public var count: Int { bytes.count / dtype.byteSize }
+
+    /// Creates a tensor over `bytes` (`product(shape) * dtype.byteSize` of them; not checked).
+    public init(name: String, dtype: SafetensorsDType, shape: [Int], bytes: ArraySlice<UInt8>) {
+        self.name = name
+        self.dtype = dtype
+        self.shape = shape
+        self.bytes = bytes
+    }
 }
 
 /// Reads safetensors bodies with the validation of the reference implementation:
