@@ -21,11 +21,11 @@ struct Lossd: ParsableCommand {
     /// Parses `CommandLine.arguments` with the `LOSSD_*` environment folded in, then runs.
     static func main() {
         CPUSupport.requireKernelFeatures()
-        let arguments = EnvironmentArguments.merge(
-            arguments: Array(CommandLine.arguments.dropFirst()),
-            environment: EnvironmentArguments.processEnvironment(),
-            command: Serve.self, commandName: Serve.configuration.commandName ?? "serve")
         do {
+            let arguments = try EnvironmentArguments.merge(
+                arguments: Array(CommandLine.arguments.dropFirst()),
+                environment: EnvironmentArguments.processEnvironment(),
+                command: Serve.self, commandName: Serve.configuration.commandName ?? "serve")
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch {

@@ -86,6 +86,12 @@ extension OpenAPISpec {
                 "type": "array",
                 "items": ["oneOf": [ref("Scalar"), ref("NestedArray")]],
             ]),
+            ("Shape", [
+                "description": .string(
+                    "Sizes of the dimensions; the sizes other than 0 may multiply to at most \(WireTensor.maxElements) (INVALID_TENSOR beyond)."),
+                "type": "array",
+                "items": ["type": "integer", "minimum": 0, "maximum": .integer(Int64(WireTensor.maxElements))],
+            ]),
             ("IndexArray", [
                 "description": "Nested arrays of whole numbers, rectangular.",
                 "type": "array",
@@ -161,7 +167,7 @@ extension OpenAPISpec {
     /// `{"shape", "data", "dtype"}` with `element` data and one of `dtypes`.
     private static func shaped(_ element: YAMLValue, dtypes: [WireTensor.ElementType]) -> YAMLValue {
         object(["shape", "data"], [
-            ("shape", ["type": "array", "items": ["type": "integer", "minimum": 0]]),
+            ("shape", ref("Shape")),
             ("data", ["type": "array", "items": element]),
             ("dtype", ["type": "string", "enum": strings(dtypes.map(\.rawValue))]),
         ])

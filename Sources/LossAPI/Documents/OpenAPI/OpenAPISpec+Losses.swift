@@ -221,12 +221,18 @@ extension OpenAPISpec {
     static func inferRequestSchema(_ loss: LossDescriptor) -> YAMLValue {
         let any: YAMLValue = ["FP16", "BF16", "FP32", "FP64", "INT64", "INT32", "UINT8"]
         let inputs = loss.tensors.map { ($0.name, $0.differentiable) } + [(JobAssembler.gradOutput, true)]
+        let binarySize: YAMLValue = ["required": ["binary_data_size"]]
         let input: YAMLValue = [
             "type": "object",
             "required": ["name", "shape", "datatype"],
+            "description": "An input carries `data`, or `parameters.binary_data_size` when its bytes follow the JSON header.",
+            "oneOf": [
+                ["required": ["data"], "properties": ["parameters": ["not": binarySize]]],
+                ["required": ["parameters"], "properties": ["parameters": binarySize], "not": ["required": ["data"]]],
+            ],
             "properties": [
                 "name": ["type": "string", "enum": .list(inputs.map { .string($0.0) })],
-                "shape": ["type": "array", "items": ["type": "integer", "minimum": 0]],
+                "shape": ref("Shape"),
                 "datatype": ["type": "string", "enum": any, "description": .string("FP16, BF16, FP32 or FP64 for " + inputs.filter(\.1).map(\.0).joined(separator: ", "))],
                 "parameters": [
                     "type": "object",

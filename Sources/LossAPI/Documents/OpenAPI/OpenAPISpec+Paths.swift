@@ -11,7 +11,7 @@ extension OpenAPISpec {
                             ok: success("Ready for traffic.", [("application/json", ref("ReadinessStatus"))]),
                             overrides: ["503": drainingOr503(ref("ReadinessStatus"))])),
             ("/openapi.yaml", get("openapi", "This document", tag: "health", kind: .protected,
-                                  ok: success("The OpenAPI document.", [("application/yaml", ["type": "string"])]))),
+                                  ok: success("The OpenAPI document.", [("application/yaml", ["type": "object"])]))),
             ("/metrics", get("metrics", "Prometheus text exposition (never behind the bearer token)", tag: "health",
                              ok: success("Requests, latency histograms, bytes, in-flight jobs, kernel time, warnings by code.",
                                          [("text/plain", ["type": "string"])]))),
