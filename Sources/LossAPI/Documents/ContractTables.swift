@@ -1,12 +1,14 @@
 import LossKernels
 
 /// The Markdown tables of README.md and docs/API.md that are generated from the descriptors
+/// (docs/API.md's warning and error tables are written by hand and checked against
+/// `WarningCode.all` and `ProblemCode.all` by ContractDocumentsTests)
 /// (`lossd docs TABLE` prints one; `scripts/generate-contract.sh` writes them between
 /// `<!-- generated: TABLE -->` and `<!-- end: TABLE -->`, and a test fails when they drift).
 public enum ContractTables {
     /// The tables by name.
     public static let all: [(name: String, text: String)] = [
-        ("losses", losses), ("options", options), ("warnings", warnings), ("errors", errors),
+        ("losses", losses), ("options", options),
     ]
 
     /// The table called `name`, if there is one.
@@ -49,22 +51,13 @@ public enum ContractTables {
         var rows = ["| option | losses | type | default | meaning |", "|---|---|---|---|---|"]
         for (option, names) in groups {
             let losses = names.count == Loss.catalogue.count ? "all" : names.joined(separator: ", ")
-            let type = option.name == "reduction" ? "the loss's reductions" : domain(option.domain)
-            rows.append("| `\(option.name)` | \(losses) | \(type) | `\(text(option.defaultValue))` | \(escaped(option.description)) |")
+            let (type, meaning) =
+                option.name == "reduction"
+                ? ("one of the loss's reductions (losses table)", "none: one value per element or sample; mean; sum")
+                : (domain(option.domain), escaped(option.description))
+            rows.append("| `\(option.name)` | \(losses) | \(type) | `\(text(option.defaultValue))` | \(meaning) |")
         }
         return rows.joined(separator: "\n") + "\n"
-    }
-
-    /// Every warning code with its message.
-    static var warnings: String {
-        (["| code | message |", "|---|---|"] + WarningCode.all.map { "| `\($0.code)` | \(escaped($0.message)) |" })
-            .joined(separator: "\n") + "\n"
-    }
-
-    /// Every problem code with its status and title.
-    static var errors: String {
-        (["| code | status | title |", "|---|---|---|"] + ProblemCode.all.map { "| `\($0.rawValue)` | \($0.status) | \($0.title) |" })
-            .joined(separator: "\n") + "\n"
     }
 
     private static func domain(_ domain: LossOption.Domain) -> String {
@@ -74,8 +67,8 @@ public enum ContractTables {
         case .integer(let range):
             switch (range.lowerBound == Int64.min, range.upperBound == Int64.max) {
             case (true, true): return "integer"
-            case (false, true): return "integer ≥ \(range.lowerBound)"
-            case (true, false): return "integer ≤ \(range.upperBound)"
+            case (false, true): return "integer >= \(range.lowerBound)"
+            case (true, false): return "integer <= \(range.upperBound)"
             case (false, false): return "integer in [\(range.lowerBound), \(range.upperBound)]"
             }
         case .real(let interval):
