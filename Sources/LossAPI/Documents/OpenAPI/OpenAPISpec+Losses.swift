@@ -236,7 +236,7 @@ extension OpenAPISpec {
                 "datatype": ["type": "string", "enum": any, "description": .string("FP16, BF16, FP32 or FP64 for " + inputs.filter(\.1).map(\.0).joined(separator: ", "))],
                 "parameters": [
                     "type": "object",
-                    "properties": ["binary_data_size": ["type": "integer", "minimum": 0]],
+                    "properties": ["binary_data_size": ["type": "integer", "format": "int64", "minimum": 0, "maximum": .integer(Int64.max)]],
                 ],
                 "data": ["oneOf": [ref("Scalar"), ref("NestedArray")]],
             ],
