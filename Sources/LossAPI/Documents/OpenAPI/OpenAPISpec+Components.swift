@@ -97,14 +97,7 @@ extension OpenAPISpec {
                 "type": "array",
                 "items": ["oneOf": [["type": "integer"], ref("IndexArray")]],
             ]),
-            ("FloatTensor", [
-                "description": "Floating-point values: a number (shape []), nested arrays, or shape + flat row-major data of a floating dtype.",
-                "oneOf": [ref("Scalar"), ref("NestedArray"), shaped(ref("Scalar"), dtypes: WireTensor.ElementType.allCases.filter(\.isFloatingPoint))],
-            ]),
-            ("RealTensor", [
-                "description": "Values converted to the job's dtype: a number (shape []), nested arrays, or shape + flat row-major data of any dtype.",
-                "oneOf": [ref("Scalar"), ref("NestedArray"), shaped(ref("Scalar"), dtypes: WireTensor.ElementType.allCases)],
-            ]),
+        ] + floatingTensorSchemas + [
             ("IndexTensor", [
                 "description": "Whole numbers (class indices, lengths): a number, nested arrays, or shape + flat row-major data.",
                 "oneOf": [["type": "integer"], ref("IndexArray"), shaped(["type": "integer"], dtypes: WireTensor.ElementType.allCases)],
@@ -162,6 +155,45 @@ extension OpenAPISpec {
             ])),
             ("Catalogue", catalogueSchema),
         ]
+    }
+
+    /// The element schema of a domain, and its description.
+    private static func element(_ values: TensorSpec.Values) -> (schema: YAMLValue, words: String) {
+        switch values {
+        case .any: (ref("Scalar"), "")
+        case .signs: (["type": "number", "enum": [1, -1]], " Every element is 1 or -1.")
+        case .unitInterval: (["type": "number", "minimum": 0, "maximum": 1], " Every element is in [0, 1].")
+        case .nonNegative:
+            (["oneOf": [["type": "number", "minimum": 0], ["type": "string", "enum": ["inf", "Infinity", "nan", "NaN"]]]],
+             " Every element is >= 0 (or +inf, NaN).")
+        }
+    }
+
+    /// `FloatTensor`, `RealTensor` and their variants for the element domains the catalogue's
+    /// floating tensors declare: a number, nested arrays, or shape + flat row-major data.
+    private static var floatingTensorSchemas: [(String, YAMLValue)] {
+        var kinds: [(differentiable: Bool, values: TensorSpec.Values)] = [(true, .any), (false, .any)]
+        for spec in Loss.catalogue.flatMap(\.tensors) where spec.role == .floating {
+            if !kinds.contains(where: { $0 == (spec.differentiable, spec.values) }) { kinds.append((spec.differentiable, spec.values)) }
+        }
+        var schemas: [(String, YAMLValue)] = []
+        for (differentiable, values) in kinds {
+            let name = floatingTensorName(differentiable: differentiable, values: values)
+            let (element, words) = element(values)
+            let nested = values == .any ? "NestedArray" : "NestedArray_" + values.rawValue
+            if values != .any {
+                schemas.append((nested, ["type": "array", "items": ["oneOf": [element, ref(nested)]]]))
+            }
+            let dtypes = WireTensor.ElementType.allCases.filter { !differentiable || $0.isFloatingPoint }
+            schemas.append((name, [
+                "description": .string(
+                    (differentiable ? "Floating-point values" : "Values converted to the job's dtype")
+                        + ": a number (shape []), nested arrays, or shape + flat row-major data of "
+                        + (differentiable ? "a floating dtype." : "any dtype.") + words),
+                "oneOf": [element, ref(nested), shaped(element, dtypes: dtypes)],
+            ]))
+        }
+        return schemas
     }
 
     /// `{"shape", "data", "dtype"}` with `element` data and one of `dtypes`.

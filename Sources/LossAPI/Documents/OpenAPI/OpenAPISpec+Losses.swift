@@ -128,10 +128,16 @@ extension OpenAPISpec {
     /// siblings in OpenAPI 3.0: the tensors' descriptions are in the job's description.)
     static func tensorSchema(_ spec: TensorSpec) -> YAMLValue {
         switch spec.role {
-        case .floating: ref(spec.differentiable ? "FloatTensor" : "RealTensor")
+        case .floating: ref(floatingTensorName(differentiable: spec.differentiable, values: spec.values))
         case .classIndices, .lengths: ref("IndexTensor")
         case .classIndicesOrProbabilities: ref("IndexOrRealTensor")
         }
+    }
+
+    /// `FloatTensor` (differentiable: floating dtypes only) or `RealTensor` (any dtype), with
+    /// `_signs`, `_unit_interval`, ... when the elements have a domain of their own.
+    static func floatingTensorName(differentiable: Bool, values: TensorSpec.Values) -> String {
+        (differentiable ? "FloatTensor" : "RealTensor") + (values == .any ? "" : "_" + values.rawValue)
     }
 
     static func jobSchema(_ loss: LossDescriptor) -> YAMLValue {
