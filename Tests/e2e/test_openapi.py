@@ -3,7 +3,7 @@ requests generated from the spec: examples, coverage, fuzzing and stateful phase
 check it has (`--checks all`, positive-data acceptance included) and finds nothing.
 
 Bounds: LOSSD_SCHEMATHESIS_EXAMPLES examples per operation (default 10) and
-LOSSD_SCHEMATHESIS_SECONDS for the whole run (default 200), which keep it within about 3 to 4
+LOSSD_SCHEMATHESIS_SECONDS for the whole run (default 180), which keep it within about 3 to 4
 minutes of the test suite. Tests/e2e/schemathesis/ holds its settings (schemathesis.toml) and
 the custom check (hooks.py) for the rules JSON Schema cannot state; the summary is printed
 (`pytest -s`) and kept in .build/e2e-output/schemathesis.txt."""
@@ -28,7 +28,7 @@ def test_spec_is_valid_openapi():
 def test_schemathesis_finds_nothing(lossd, tmp_path):
     schemathesis = Path(sys.executable).with_name("schemathesis")
     examples = os.environ.get("LOSSD_SCHEMATHESIS_EXAMPLES", "10")
-    seconds = os.environ.get("LOSSD_SCHEMATHESIS_SECONDS", "200")
+    seconds = os.environ.get("LOSSD_SCHEMATHESIS_SECONDS", "180")
     env = dict(os.environ, SCHEMATHESIS_HOOKS="hooks", PYTHONPATH=str(SETTINGS))
     # Every check schemathesis has; none is excluded.
     run = subprocess.run(
