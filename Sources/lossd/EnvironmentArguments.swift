@@ -19,7 +19,7 @@ enum EnvironmentArguments {
     /// `serve`: they may be set in the environment a server starts from.
     static let toolVariables: Set<String> = [
         "LOSSD_BIN", "LOSSD_URL", "LOSSD_TOKEN", "LOSSD_TARGET_CPU", "LOSSD_FUZZ_SECONDS", "LOSSD_CLIENT_TORCH",
-        "LOSSD_E2E_OUTPUT",
+        "LOSSD_E2E_OUTPUT", "LOSSD_SCHEMATHESIS_EXAMPLES", "LOSSD_SCHEMATHESIS_SECONDS",
     ]
 
     /// `LOSSD_*` variables that name no setting of `serve`.
