@@ -4,9 +4,9 @@ check it has (`--checks all`, positive-data acceptance included) and finds nothi
 
 Bounds: LOSSD_SCHEMATHESIS_EXAMPLES examples per operation (default 10) and
 LOSSD_SCHEMATHESIS_SECONDS for the whole run (default 180), which keep it within about 3 to 4
-minutes of the test suite. Tests/e2e/schemathesis_settings/ holds its settings (schemathesis.toml) and
-the custom check (hooks.py) for the rules JSON Schema cannot state; the summary is printed
-(`pytest -s`) and kept in .build/e2e-output/schemathesis.txt."""
+minutes of the test suite. Tests/e2e/schemathesis_settings/ holds its settings
+(schemathesis.toml) and the custom check (hooks.py) for the rules JSON Schema cannot state; the
+summary is printed (`pytest -s`) and kept in .build/e2e-output/schemathesis.txt."""
 import os
 import re
 import subprocess
