@@ -4,7 +4,15 @@ import LossKernels
 /// per loss of the catalogue.
 extension OpenAPISpec {
     static var paths: YAMLValue {
+        let page = success(
+            "The playground's page (no part of the API; never behind the bearer token).", [("text/html", ["type": "string"])],
+            extraHeaders: playgroundHeaders)
         var paths: [(String, YAMLValue)] = [
+            ("/", get("playground", "The browser playground", tag: "playground", ok: page)),
+            ("/playground", get("playgroundPage", "The browser playground", tag: "playground", ok: page)),
+            ("/playground/{asset}", get("playgroundAsset", "A style sheet, script or icon of the playground", tag: "playground",
+                                        kind: .namesAsset, parameters: [assetParameter],
+                                        ok: success("The asset.", playgroundMediaTypes, extraHeaders: playgroundHeaders))),
             ("/healthz", get("healthz", "Liveness: 200 while the process serves", tag: "health",
                              ok: success("The process serves.", [("application/json", ref("HealthStatus"))]))),
             ("/readyz", get("readyz", "Readiness (503 once the server drains)", tag: "health",
@@ -40,6 +48,32 @@ extension OpenAPISpec {
         for loss in Loss.catalogue { paths.append(("/v2/models/\(loss.name.rawValue)/infer", inferOperation(loss))) }
         return .mapping(paths.map { ($0.0, $0.1) })
     }
+
+    /// The playground's assets by name (`index.html` included).
+    private static var assetParameter: YAMLValue {
+        [
+            "in": "path",
+            "name": "asset",
+            "required": true,
+            "schema": ["type": "string", "enum": .list(PlaygroundAssets.files.map { .string($0.name) })],
+        ]
+    }
+
+    /// The media types of the playground's assets, each once.
+    private static var playgroundMediaTypes: [(String, YAMLValue)] {
+        var types: [String] = []
+        for file in PlaygroundAssets.files {
+            let type = String(PlaygroundPage.contentType(of: file.name).prefix { $0 != ";" })
+            if !types.contains(type) { types.append(type) }
+        }
+        return types.map { ($0, ["type": "string"]) }
+    }
+
+    /// The security headers every playground answer carries.
+    private static let playgroundHeaders: [(String, YAMLValue)] = [
+        ("Content-Security-Policy", ["required": true, "schema": ["type": "string", "enum": [.string(PlaygroundPage.contentSecurityPolicy)]]]),
+        ("X-Content-Type-Options", ["required": true, "schema": ["type": "string", "enum": ["nosniff"]]]),
+    ]
 
     /// `#/components/schemas/NAME`.
     static func ref(_ name: String) -> YAMLValue { ["$ref": .string("#/components/schemas/" + name)] }
@@ -83,7 +117,7 @@ extension OpenAPISpec {
             "security": security,
             "responses": .mapping(
                 [("200", success("One entry per job, in order.", [("application/json", ref("BatchResponse"))]))]
-                    + errorResponses([.protected, .readsBody])),
+                    + errorResponses(.protected)),
         ]
     }
 }

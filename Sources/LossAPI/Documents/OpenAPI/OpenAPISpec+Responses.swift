@@ -5,12 +5,12 @@ extension OpenAPISpec {
         let rawValue: Int
         /// Behind the bearer token when one is configured (401).
         static let protected = RouteKind(rawValue: 1)
-        /// Reads a request body and negotiates `Accept` (400, 406, 415, ...).
-        static let readsBody = RouteKind(rawValue: 2)
         /// Its path names a loss that may not exist (404 UNKNOWN_LOSS).
         static let namesLoss = RouteKind(rawValue: 4)
         /// Computes a job (422).
         static let computes = RouteKind(rawValue: 8)
+        /// Its path names a playground asset that may not exist (404 NOT_FOUND).
+        static let namesAsset = RouteKind(rawValue: 16)
     }
 
     /// Statuses the HTTP layer answers on any route without running a handler, and the name of
@@ -29,6 +29,7 @@ extension OpenAPISpec {
         var statuses = serverStatuses
         if kind.contains(.protected) { statuses.append(("401", "Unauthorized")) }
         if kind.contains(.namesLoss) { statuses.append(("404", "NotFound")) }
+        if kind.contains(.namesAsset) { statuses.append(("404", "NoSuchAsset")) }
         if kind.contains(.computes) { statuses.append(("422", "Unprocessable")) }
         return statuses.sorted { $0.status < $1.status }.map { status, name in
             if let override = overrides[status] { return (status, head ? withoutContent(override) : override) }
@@ -78,6 +79,7 @@ extension OpenAPISpec {
             "UNAUTHORIZED: lossd runs with a bearer token and the request has none, or a wrong one.",
             extraHeaders: [("WWW-Authenticate", ["$ref": "#/components/headers/WWWAuthenticate"])]),
         "NotFound": problem("UNKNOWN_LOSS: no loss (OIP model) has this name; the detail lists the known ones."),
+        "NoSuchAsset": problem("NOT_FOUND: the playground has no asset of this name."),
         "NotAcceptable": problem(
             "NOT_ACCEPTABLE: `Accept` admits neither application/json nor application/octet-stream, or "
                 + "`Accept-Encoding` admits no coding lossd offers."),

@@ -23,6 +23,7 @@ public enum OpenAPISpec {
             "tags": [
                 ["name": "health"], ["name": "losses"],
                 ["name": "oip", "description": "Open Inference Protocol v2 (KServe / Triton), with the binary tensor data extension."],
+                ["name": "playground", "description": "The browser playground: a page, its style sheet, scripts and icon."],
             ],
             "paths": paths,
             "components": components,
