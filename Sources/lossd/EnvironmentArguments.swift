@@ -81,7 +81,7 @@ enum EnvironmentArguments {
     enum OptionKind { case value, toggle }
 
     /// The long option names of `command` and their kinds, read from its help text (so options of
-    /// `@OptionGroup`s count too): `--port <port>` takes a value, `--compression/--no-compression`
+    /// `@OptionGroup`s count too; `--help` and `--version` are not settings): `--port <port>` takes a value, `--compression/--no-compression`
     /// is a toggle.
     static func optionKinds(of command: any ParsableCommand.Type) -> [String: OptionKind] {
         var kinds: [String: OptionKind] = [:]
@@ -89,7 +89,7 @@ enum EnvironmentArguments {
             let words = line.split(separator: " ")
             guard let first = words.first, first.hasPrefix("--") else { continue }
             let names = first.split(separator: "/").map { String($0.dropFirst(2)) }
-            guard let name = names.first, name != "help" else { continue }
+            guard let name = names.first, name != "help", name != "version" else { continue }
             kinds[name] = words.count > 1 && words[1].hasPrefix("<") ? .value : .toggle
         }
         return kinds

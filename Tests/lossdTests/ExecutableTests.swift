@@ -97,6 +97,7 @@ import Testing
         #expect(run.status != 0)
         #expect(run.stderr.contains("LOSSD_MAX_BODY_BYTE, LOSSD_NO_SUCH_SETTING are not a setting of lossd serve"))
         #expect(run.stderr.contains("LOSSD_MAX_BODY_BYTES"), "the error lists the settings")
+        #expect(!run.stderr.contains("LOSSD_VERSION") && !run.stderr.contains("LOSSD_HELP"), "--version and --help are no settings")
     }
 
     @Test func serve_ToolVariables_AreNotSettingsAndDoNotStopIt() throws {
