@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: Swift unit and integration tests, the Python end-to-end tests against
-# the built lossd binary, the Python client's tests (scripts/test-client-python.sh; torch with
+# the built lossd binary (schemathesis over openapi.yaml with every check among them, about 3
+# minutes: LOSSD_SCHEMATHESIS_SECONDS, default 180), the Python client's tests (scripts/test-client-python.sh; torch with
 # them unless LOSSD_CLIENT_TORCH=0), the deploy/ linters, and a short bounded fuzz pass over every parser
 # of network input (LOSSD_FUZZ_SECONDS per target, default 20; 0 skips it). Sets up what it
 # needs (Python venvs in .venv, .build/client-venv and .build/lint-venv). Long fuzz, load and benchmark runs are

@@ -24,8 +24,8 @@ extension LossDescriptor {
     static let binaryCrossEntropy = LossDescriptor(
         name: .binaryCrossEntropy, summary: "binary cross entropy of probabilities in [0, 1], log clamped at -100",
         tensors: [
-            TensorSpec("input", .floating, differentiable: true, "probabilities in [0, 1]"),
-            TensorSpec("target", .floating, "values in [0, 1] of the input's shape"),
+            TensorSpec("input", .floating, differentiable: true, values: .unitInterval, "probabilities in [0, 1]"),
+            TensorSpec("target", .floating, values: .unitInterval, "values in [0, 1] of the input's shape"),
             elementWeight,
         ]
     ) { job, _ throws(LossError) in try Loss.binaryCrossEntropy(job) }

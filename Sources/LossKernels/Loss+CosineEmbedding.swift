@@ -24,7 +24,7 @@ extension LossDescriptor {
         tensors: [
             TensorSpec("input1", .floating, differentiable: true, "embeddings (N, D) or (D)"),
             TensorSpec("input2", .floating, differentiable: true, "embeddings of input1's shape"),
-            TensorSpec("target", .floating, "1 (similar) or -1 (dissimilar) per pair: (N), or () for (D) inputs"),
+            TensorSpec("target", .floating, values: .signs, "1 (similar) or -1 (dissimilar) per pair: (N), or () for (D) inputs"),
         ],
         options: [.cosineMargin]
     ) { job, _ throws(LossError) in try Loss.cosineEmbedding(job) }

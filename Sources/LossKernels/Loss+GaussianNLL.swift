@@ -29,7 +29,7 @@ extension LossDescriptor {
         tensors: [
             TensorSpec("input", .floating, differentiable: true, "predicted means"),
             TensorSpec("target", .floating, "samples, broadcastable to the input"),
-            TensorSpec("var", .floating, differentiable: true,
+            TensorSpec("var", .floating, differentiable: true, values: .nonNegative,
                        "variances >= 0: the input's shape, without its last dimension, or with one dimension of size 1"),
         ],
         options: [.full, .gaussianEps]

@@ -23,7 +23,7 @@ extension LossDescriptor {
         tensors: [
             TensorSpec("input1", .floating, differentiable: true, "first scores"),
             TensorSpec("input2", .floating, differentiable: true, "second scores of input1's shape"),
-            TensorSpec("target", .floating, "+1 (input1 should rank higher) or -1, broadcastable to input1"),
+            TensorSpec("target", .floating, values: .signs, "+1 (input1 should rank higher) or -1, broadcastable to input1"),
         ],
         options: [.rankingMargin]
     ) { job, _ throws(LossError) in try Loss.marginRanking(job) }

@@ -26,7 +26,7 @@ extension LossDescriptor {
         name: .poissonNLLLoss, summary: "Poisson negative log likelihood of a rate (or its log)",
         tensors: [
             TensorSpec("input", .floating, differentiable: true, "log-rates (log_input) or rates"),
-            TensorSpec("target", .floating, "counts >= 0 of the input's shape"),
+            TensorSpec("target", .floating, values: .nonNegative, "counts >= 0 of the input's shape"),
         ],
         options: [.logInput, .full, .poissonEps]
     ) { job, _ throws(LossError) in try Loss.poissonNLL(job) }

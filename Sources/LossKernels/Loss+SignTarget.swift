@@ -26,7 +26,7 @@ extension LossDescriptor {
     /// input and a +1/-1 target of its shape.
     private static let signTargetTensors = [
         TensorSpec("input", .floating, differentiable: true, "scores (a distance for hinge_embedding_loss)"),
-        TensorSpec("target", .floating, "1 or -1, of the input's shape"),
+        TensorSpec("target", .floating, values: .signs, "1 or -1, of the input's shape"),
     ]
 
     static let hingeEmbeddingLoss = LossDescriptor(

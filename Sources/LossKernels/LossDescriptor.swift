@@ -61,9 +61,24 @@ public struct TensorSpec: Sendable, Equatable {
         case lengths
     }
 
+    /// The values every element must take beyond its role (the kernel refuses others with an
+    /// INVALID_TENSOR); openapi.yaml's tensor schemas state them.
+    public enum Values: String, Sendable, CaseIterable {
+        /// Any value of the role (non-finite ones included).
+        case any
+        /// 1 or -1 (sign targets).
+        case signs
+        /// Within [0, 1] (probabilities).
+        case unitInterval = "unit_interval"
+        /// Not negative: >= 0, +inf or NaN (counts, variances).
+        case nonNegative = "non_negative"
+    }
+
     /// Wire name: torch's argument name (`input`, `target`, `var`, `log_probs`, ...).
     public let name: String
     public let role: Role
+    /// The values its elements may take.
+    public let values: Values
     /// Whether a job must carry it.
     public let required: Bool
     /// Whether the loss returns its gradient.
@@ -71,9 +86,13 @@ public struct TensorSpec: Sendable, Equatable {
     /// One sentence.
     public let description: String
 
-    public init(_ name: String, _ role: Role, required: Bool = true, differentiable: Bool = false, _ description: String) {
+    public init(
+        _ name: String, _ role: Role, required: Bool = true, differentiable: Bool = false, values: Values = .any,
+        _ description: String
+    ) {
         self.name = name
         self.role = role
+        self.values = values
         self.required = required
         self.differentiable = differentiable
         self.description = description

@@ -1,7 +1,9 @@
 import ArgumentParser
+import LossAPI
 
 /// The lossd executable: `lossd serve` (the default) runs the HTTP service, `lossd compute`
-/// answers one job or batch from standard input.
+/// answers one job or batch from standard input, `lossd openapi` and `lossd docs` print the
+/// contract generated from the loss descriptors, `lossd --version` the version.
 ///
 /// Every `serve` option also reads from the environment as `LOSSD_<OPTION>` (`--max-body-bytes`
 /// ↔ `LOSSD_MAX_BODY_BYTES`, `--no-compression` ↔ `LOSSD_COMPRESSION=false`); a flag on the
@@ -11,18 +13,19 @@ struct Lossd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lossd",
         abstract: "An HTTP service that computes machine-learning losses, gradients and diagnostics.",
-        subcommands: [Serve.self, Compute.self],
+        version: LossService.version,
+        subcommands: [Serve.self, Compute.self, OpenAPI.self, Docs.self],
         defaultSubcommand: Serve.self
     )
 
     /// Parses `CommandLine.arguments` with the `LOSSD_*` environment folded in, then runs.
     static func main() {
         CPUSupport.requireKernelFeatures()
-        let arguments = EnvironmentArguments.merge(
-            arguments: Array(CommandLine.arguments.dropFirst()),
-            environment: EnvironmentArguments.processEnvironment(),
-            command: Serve.self, commandName: Serve.configuration.commandName ?? "serve")
         do {
+            let arguments = try EnvironmentArguments.merge(
+                arguments: Array(CommandLine.arguments.dropFirst()),
+                environment: EnvironmentArguments.processEnvironment(),
+                command: Serve.self, commandName: Serve.configuration.commandName ?? "serve")
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch {

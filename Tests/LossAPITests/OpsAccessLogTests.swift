@@ -93,7 +93,8 @@ import Testing
             totalDuration: .milliseconds(1), remoteAddress: "127.0.0.1:1")
         let framing = ResponseEvent(
             request: nil, status: 431, bytesIn: 70000, bytesOut: 200, uncompressedBodyBytes: 100, bodyBytesOut: 100,
-            contentEncoding: nil, handlerDuration: nil, totalDuration: .milliseconds(1), remoteAddress: "127.0.0.1:2")
+            contentEncoding: nil, handlerDuration: nil, totalDuration: .milliseconds(1), remoteAddress: "127.0.0.1:2",
+            responseHeaders: ["X-Request-Id": "0123456789abcdef"])
         log.recordServerResponse(shed)
         log.recordServerResponse(handled)
         log.recordServerResponse(framing)
@@ -102,6 +103,9 @@ import Testing
         #expect(number(fields[0]["status"]) == "503" && fields[0]["route"] == "/v1/loss/{name}")
         #expect(fields[0]["source"] == "server" && number(fields[0]["bytes_in"]) == "120")
         #expect(number(fields[1]["status"]) == "431" && fields[1]["route"] == "unmatched")
+        // The id the answer carried (generated: the request was never read whole), and the code.
+        #expect(fields[1]["request_id"] == "0123456789abcdef" && fields[1]["code"] == "HEADERS_TOO_LARGE")
+        #expect(fields[0]["code"] == "OVERLOADED")
     }
 
     @Test func levelAboveInfo_WritesNoAccessLine() {

@@ -88,6 +88,32 @@ def test_a_response_written_by_the_server_itself_is_logged_once(server):
     assert lines[0]["bytes_out"] > 0
 
 
+@pytest.mark.parametrize("request_bytes, status, code", [
+    (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n", 431, "HEADERS_TOO_LARGE"),
+    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "URI_TOO_LONG"),
+    (b"POST /v1/batch HTTP/1.1\r\nHost: x\r\nX-Request-Id: mine-415\r\nContent-Encoding: br\r\n"
+     b"Content-Length: 2\r\n\r\n{}", 415, "UNSUPPORTED_MEDIA_TYPE"),
+    (b"POST /v1/batch HTTP/1.1\r\nHost: x\r\nX-Request-Id: mine-417\r\nExpect: tea\r\n"
+     b"Content-Length: 2\r\n\r\n{}", 417, "EXPECTATION_FAILED"),
+    (b"GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400, "MALFORMED_REQUEST"),
+])
+def test_server_written_answers_log_the_answered_request_id_and_the_problem_code(server, request_bytes, status, code):
+    with socket.create_connection(("127.0.0.1", server.port)) as s:
+        s.sendall(request_bytes)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    head = answer.split(b"\r\n\r\n")[0].decode()
+    assert head.startswith(f"HTTP/1.1 {status}")
+    answered = re.search(r"(?im)^x-request-id: (\S+)", head).group(1)
+    lines = wait_for_lines(server, lambda r: r.get("request_id") == answered)
+    assert len(lines) == 1
+    assert lines[0]["source"] == "server" and lines[0]["status"] == status and lines[0]["code"] == code
+
+
 def test_one_access_line_per_request():
     lossd = OpsLossd()
     try:

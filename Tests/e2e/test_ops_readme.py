@@ -19,6 +19,7 @@ def help_options():
         if current:
             texts[current] += " " + line.strip()
     texts.pop("--help", None)
+    texts.pop("--version", None)  # lossd's version, not a setting
     options = {}
     for flag, text in texts.items():
         # "(default: 1)", or "(values: a, b; default: a)" for an option with a list of values.

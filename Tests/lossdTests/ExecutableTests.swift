@@ -92,10 +92,29 @@ import Testing
         #expect(run.stderr.contains("got 20"))
     }
 
-    @Test func serve_UnknownEnvironmentSetting_IsReportedAndIgnored() throws {
-        let run = try Self.run([], environment: ["LOSSD_NO_SUCH_SETTING": "1", "LOSSD_PORT": "70000"])
-        #expect(run.stderr.contains("ignoring LOSSD_NO_SUCH_SETTING"))
+    @Test func serve_UnknownEnvironmentSetting_RefusesToStart_NamingIt() throws {
+        let run = try Self.run([], environment: ["LOSSD_NO_SUCH_SETTING": "1", "LOSSD_MAX_BODY_BYTE": "10", "LOSSD_PORT": "0"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("LOSSD_MAX_BODY_BYTE, LOSSD_NO_SUCH_SETTING are not a setting of lossd serve"))
+        #expect(run.stderr.contains("LOSSD_MAX_BODY_BYTES"), "the error lists the settings")
+        #expect(!run.stderr.contains("LOSSD_VERSION") && !run.stderr.contains("LOSSD_HELP"), "--version and --help are no settings")
+    }
+
+    @Test func serve_ToolVariables_AreNotSettingsAndDoNotStopIt() throws {
+        // LOSSD_BIN (test scripts) and LOSSD_URL (Python client) beside an invalid port: the
+        // port's error shows that parsing went on past them.
+        let run = try Self.run([], environment: ["LOSSD_BIN": "/x", "LOSSD_URL": "http://h", "LOSSD_PORT": "70000"])
         #expect(run.stderr.contains("--port must be in 0...65535"))
+        #expect(!run.stderr.contains("not a setting"))
+    }
+
+    @Test func version_AnswersWithTheAPIVersion() throws {
+        let run = try Self.run(["--version"])
+        #expect(run.status == 0)
+        let version = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(version.split(separator: ".").count == 3 && version.allSatisfy { $0.isNumber || $0 == "." })
+        // The version openapi.yaml (and GET /v2) report.
+        #expect(try Self.run(["openapi"]).stdout.contains("version: \"\(version)\"\n"))
     }
 }
 

@@ -526,7 +526,8 @@ final class Connection: @unchecked Sendable {
             request: request, status: encoded.response.status, bytesIn: exchange.bytesIn, bytesOut: head.count + body.count,
             uncompressedBodyBytes: response.body.count, bodyBytesOut: body.count,
             contentEncoding: encoded.contentEncoding, handlerDuration: handlerDuration,
-            totalDuration: now - (exchange.startedAt ?? now), remoteAddress: remoteAddress
+            totalDuration: now - (exchange.startedAt ?? now), remoteAddress: remoteAddress,
+            responseHeaders: encoded.response.headers
         )
         exchange.bytesIn = 0
         closeAfterResponse = closing

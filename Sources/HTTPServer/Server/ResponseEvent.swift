@@ -21,12 +21,14 @@ public struct ResponseEvent: Sendable {
     public var totalDuration: Duration
     /// The peer address.
     public var remoteAddress: String
+    /// The header fields of the response as sent (framing fields aside), e.g. its `X-Request-Id`.
+    public var responseHeaders: HTTPHeaders
 
     /// An event; the server builds these.
     public init(
         request: Request?, status: Int, bytesIn: Int, bytesOut: Int, uncompressedBodyBytes: Int,
         bodyBytesOut: Int, contentEncoding: String?, handlerDuration: Duration?, totalDuration: Duration,
-        remoteAddress: String
+        remoteAddress: String, responseHeaders: HTTPHeaders = HTTPHeaders()
     ) {
         self.request = request
         self.status = status
@@ -38,5 +40,6 @@ public struct ResponseEvent: Sendable {
         self.handlerDuration = handlerDuration
         self.totalDuration = totalDuration
         self.remoteAddress = remoteAddress
+        self.responseHeaders = responseHeaders
     }
 }

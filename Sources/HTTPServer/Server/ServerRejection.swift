@@ -44,8 +44,9 @@ public struct ServerRejection: Sendable {
 
         public var description: String { name }
 
-        /// The kind the server answers `status` with (400 for a status it does not produce).
-        static func forStatus(_ status: Int) -> Kind {
+        /// The kind the server answers `status` with (400 for a status it does not produce;
+        /// 503 is `overloaded`, whose answer is the same as `tooManyConnections`').
+        public static func forStatus(_ status: Int) -> Kind {
             let kinds: [Kind] = [
                 .notAcceptable, .requestTimeout, .bodyTooLarge, .uriTooLong, .unsupportedContentEncoding,
                 .expectationFailed, .headersTooLarge, .overloaded, .versionNotSupported,

@@ -12,6 +12,9 @@ extension LossService {
                 .unsupportedMediaType,
                 "Content-Type \(contentType) is not read here; send application/json or application/octet-stream.")
         }
+        // The answer is JSON, or JSON followed by binary data (application/octet-stream): an
+        // Accept that admits neither is a 406, as on the v1 routes.
+        _ = try BodyFormat.ofResponse(accept: request.headers["Accept"], preferred: .json)
         let inference = try timed(&record.parse) { () throws(Problem) -> OIPInferRequest in
             var headerLength = request.body.count
             if let field = request.headers["Inference-Header-Content-Length"] {

@@ -15,7 +15,7 @@ import Logging
 /// |---|---|
 /// | `request_id` | the `X-Request-Id` answered (echoed or generated) |
 /// | `method`, `route`, `target` | method (`_OTHER` for non-standard ones), route template or `unmatched`, request-target |
-/// | `status`, `code` | response status, and the problem code of an error answer |
+/// | `status`, `code` | response status, and the problem code of an error answer (server-written ones included) |
 /// | `bytes_in`, `bytes_out` | request body bytes (decoded) and response body bytes (before compression); for server-written responses, bytes on the wire |
 /// | `duration_s` | time in the service, or first request byte to last response byte for server-written responses |
 /// | `parse_ms`, `compute_ms`, `encode_ms` | the service's phases (its `Server-Timing`) |
@@ -85,8 +85,13 @@ public struct AccessLog: Sendable {
         fields["duration_s"] = .stringConvertible(Self.seconds(event.totalDuration))
         fields["remote_addr"] = .string(event.remoteAddress)
         fields["source"] = "server"
-        if let id = event.request?.headers["X-Request-Id"] {
-            fields["request_id"] = .string(String(id.prefix(Self.maxEchoedLength)))
+        // The id and code the answer carries (generated when the request had no usable id, or
+        // was not read whole), so that the line matches what the client saw.
+        if let id = event.responseHeaders["X-Request-Id"] {
+            fields["request_id"] = .string(id)
+        }
+        if let code = LossService.problemCode(for: .forStatus(event.status)) {
+            fields["code"] = .string(code.rawValue)
         }
         logger.info("request", metadata: fields)
     }

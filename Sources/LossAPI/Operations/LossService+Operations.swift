@@ -30,6 +30,24 @@ extension LossService {
         }
     }
 
+    /// The problem code lossd answers a server rejection of `kind` with; `nil` for a kind added
+    /// to HTTPServer without a code here.
+    public static func problemCode(for kind: ServerRejection.Kind) -> ProblemCode? {
+        switch kind {
+        case .malformedRequest: .malformedRequest
+        case .notAcceptable: .notAcceptable
+        case .requestTimeout: .requestTimeout
+        case .bodyTooLarge: .bodyTooLarge
+        case .uriTooLong: .uriTooLong
+        case .unsupportedContentEncoding: .unsupportedMediaType
+        case .expectationFailed: .expectationFailed
+        case .headersTooLarge: .headersTooLarge
+        case .versionNotSupported: .httpVersionNotSupported
+        case .overloaded, .tooManyConnections: .overloaded
+        default: nil
+        }
+    }
+
     /// The problem+json answer to a request the server rejects itself (install it as
     /// `Server.Configuration.errorResponse`): MALFORMED_REQUEST (400), NOT_ACCEPTABLE (406),
     /// REQUEST_TIMEOUT (408), BODY_TOO_LARGE (413), URI_TOO_LONG (414), UNSUPPORTED_MEDIA_TYPE
@@ -38,20 +56,7 @@ extension LossService {
     /// (505), with `X-Request-Id` and a `Server-Timing` of zeros (no phase ran). `nil` (the
     /// server's plain text) only for a kind added to HTTPServer without a code here.
     public func serverErrorResponse(for rejection: ServerRejection) -> Response? {
-        let code: ProblemCode
-        switch rejection.kind {
-        case .malformedRequest: code = .malformedRequest
-        case .notAcceptable: code = .notAcceptable
-        case .requestTimeout: code = .requestTimeout
-        case .bodyTooLarge: code = .bodyTooLarge
-        case .uriTooLong: code = .uriTooLong
-        case .unsupportedContentEncoding: code = .unsupportedMediaType
-        case .expectationFailed: code = .expectationFailed
-        case .headersTooLarge: code = .headersTooLarge
-        case .versionNotSupported: code = .httpVersionNotSupported
-        case .overloaded, .tooManyConnections: code = .overloaded
-        default: return nil
-        }
+        guard let code = Self.problemCode(for: rejection.kind) else { return nil }
         let detail =
             switch rejection.kind {
             case .overloaded: "Too many requests are in progress; retry after the Retry-After delay."

@@ -13,7 +13,7 @@ extension LossService {
         router.add("GET", "/healthz") { _, _, _, _ in .json(#"{"status":"ok"}"#) }
         router.add("GET", "/readyz") { service, _, _, _ in service.readinessResponse() }
         router.add("GET", "/openapi.yaml") { _, _, _, _ in
-            Response(status: 200, contentType: "application/yaml", body: OpenAPIDocument.yaml)
+            Response(status: 200, contentType: "application/yaml", body: OpenAPISpec.yaml)
         }
         router.add("GET", "/v1/losses") { _, _, _, _ in .json(CatalogueDocument.bytes) }
         router.add("POST", "/v1/loss/{name}") { service, request, parameters, record in
