@@ -15,7 +15,7 @@ struct JSONParser {
     let options: JSONReader.Options
     var pos = 0
     var frames: [Frame] = []
-    var numbers = NumberStack()
+    var numbers: NumberStack
     var shapes: [Int] = []
     /// Values read so far, numbers of number runs included (checked against `options.maxValues`).
     var valuesRead = 0
@@ -25,6 +25,7 @@ struct JSONParser {
     init(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONReader.Options) {
         self.bytes = bytes
         self.options = options
+        numbers = NumberStack(reservation: min(bytes.count / 8, 1 << 20))
     }
 
     /// An open array or object.

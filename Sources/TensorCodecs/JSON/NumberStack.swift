@@ -17,6 +17,15 @@ struct NumberStack {
 
     /// Numbers on the stack.
     private(set) var count = 0
+    /// Capacity reserved whenever the stack starts empty: growing by doubling copies every
+    /// number once more (a tenth of the parse time), and reserved pages that are never written
+    /// cost address space, not memory.
+    private let reservation: Int
+
+    /// An empty stack that reserves room for `reservation` numbers before the first.
+    init(reservation: Int) {
+        self.reservation = reservation
+    }
 
     /// Appends one number.
     mutating func append(_ value: Double, isInteger: Bool) {
@@ -31,13 +40,21 @@ struct NumberStack {
     mutating func append(_ values: UnsafeBufferPointer<Double>, integerFlags: UnsafeBufferPointer<Bool>) {
         let n = values.count
         guard n > 0 else { return }
+        if count == 0 && narrow.capacity == 0 && !isWide { narrow.reserveCapacity(reservation) }
         if !isWide {
             // Exact as a float when the round trip keeps every bit (NaN, ±0 and ±infinity do).
-            var exact = true
-            for v in values { exact = exact && Double(Float(v)).bitPattern == v.bitPattern }
-            if exact {
-                narrow.append(contentsOf: values.lazy.map { Float($0) })
-            } else {
+            // One branch-free pass converts and checks; the floats are appended in one copy.
+            let exact = withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { floats -> Bool in
+                var exact = true
+                for i in 0..<n {
+                    let f = Float(values[i])
+                    floats[i] = f
+                    exact = exact && Double(f).bitPattern == values[i].bitPattern
+                }
+                if exact { narrow.append(contentsOf: floats) }
+                return exact
+            }
+            if !exact {
                 wide.reserveCapacity(max(narrow.capacity, count + n))
                 wide.append(contentsOf: narrow.lazy.map { Double($0) })
                 narrow = []
@@ -79,7 +96,8 @@ struct NumberStack {
     }
 
     /// Pops the numbers from `start` on, as a packed array of `shape`: the buffer itself when
-    /// `start` is 0, a copy of the top otherwise.
+    /// `start` is 0 and the numbers fill at least half of it (the reservation of a large tensor),
+    /// a copy otherwise (a small tensor does not keep the reservation).
     mutating func take(from start: Int, shape: [Int], allIntegers: Bool) -> NumberArray {
         guard start == 0 else {
             let top = numbers(in: start..<count, shape: shape, allIntegers: allIntegers)
@@ -87,16 +105,25 @@ struct NumberStack {
             return top
         }
         let all = isWide
-            ? NumberArray(shape: shape, values: wide, allIntegers: allIntegers)
-            : NumberArray(shape: shape, exactFloats: narrow, allIntegers: allIntegers)
-        self = NumberStack()
+            ? NumberArray(shape: shape, values: Self.compacted(wide), allIntegers: allIntegers)
+            : NumberArray(shape: shape, exactFloats: Self.compacted(narrow), allIntegers: allIntegers)
+        self = NumberStack(reservation: reservation)
         return all
+    }
+
+    /// `array` itself when it fills at least half its capacity, else a copy of exactly its size.
+    private static func compacted<T>(_ array: [T]) -> [T] {
+        guard array.count * 2 < array.capacity else { return array }
+        return [T](unsafeUninitializedCapacity: array.count) { buffer, count in
+            _ = buffer.initialize(fromContentsOf: array)
+            count = array.count
+        }
     }
 
     /// Pops every number from `start` on.
     mutating func truncate(to start: Int) {
         guard start > 0 else {
-            self = NumberStack()
+            self = NumberStack(reservation: reservation)
             return
         }
         if isWide { wide.removeLast(count - start) } else { narrow.removeLast(count - start) }

@@ -27,7 +27,7 @@ var emitted = ""
 /// Writes `bytes` to DIR/`file` under `--emit DIR`.
 func emitFile(_ file: String, _ bytes: [UInt8]) {
     guard let emit else { return }
-    FileManager.default.createFile(atPath: emit + "/" + file, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: emit + "/" + file, contents: Data(bytes))
 }
 
 /// Median thread-CPU seconds of copying `count` bytes with memcpy (into a warm buffer): the
@@ -166,4 +166,4 @@ reportWrite("write f32", values: floats) { $0.tensor(floats, shape: [count], for
 let gradients = floats.map { Float(exp(Double($0)) / 1000 / 32) }
 reportWrite("write f32-gradient", values: gradients) { $0.tensor(gradients, shape: [count], form: .nested) }
 reportWrite("write f64", values: nil) { $0.tensor(doubles, shape: [count], form: .nested) }
-if let emit { FileManager.default.createFile(atPath: emit + "/lossd.tsv", contents: Data(emitted.utf8)) }
+if let emit { _ = FileManager.default.createFile(atPath: emit + "/lossd.tsv", contents: Data(emitted.utf8)) }
