@@ -2,7 +2,11 @@
 # lossd against the service a user would otherwise write: FastAPI + uvicorn (2 workers) +
 # PyTorch (CPU), with orjson and safetensors, doing the same job. Both are driven with the same
 # wrk load on loopback (2 threads, 16 connections), one after the other (never at once: the
-# machine has 2 cores), and the script prints lossd/peer ratios of requests/s and p99 latency.
+# machine has 2 cores), and the script prints lossd/peer ratios of requests/s and p99 latency,
+# and the CPU time each server spent per answered request (user + system seconds of its whole
+# process tree from /proc, read before and after the timed load: lossd's one process, the peer's
+# uvicorn parent and both workers summed), with the ratio peer / lossd. That ratio is the one
+# the load generator does not distort: wrk's own CPU (it shares the 2 cores) counts for neither.
 #
 # Scenarios: cross_entropy with gradients on 32x1000 float32 as JSON, the same JSON with
 # gzip responses (Accept-Encoding: gzip), and safetensors on 32x1000 and 8x50257.
@@ -121,13 +125,54 @@ wait_for() {  # url
     echo "server at $1 did not come up"; tail -20 "$WORK"/*.log; exit 1
 }
 
-# bench NAME URL BODY CTYPE AE -> appends "NAME req_per_s p99_ms non2xx" to $WORK/results
+# tree_cpu PID -> "CPU SWITCHES": user + system CPU seconds of PID and all its descendants
+# (threads included; /proc/*/stat fields 14 and 15, in clock ticks), and the context switches,
+# voluntary and not, of their threads (/proc/*/task/*/status; a thread that ends between two
+# reads takes its count with it, so this undercounts when threads come and go).
+tree_cpu() {
+    "$PEER_PYTHON" - "$1" <<'EOF'
+import os, sys
+stats = {}
+for entry in os.listdir("/proc"):
+    if entry.isdigit():
+        try:
+            fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, utime + stime
+tree, grew = {int(sys.argv[1])}, True
+while grew:
+    children = {pid for pid, (ppid, _) in stats.items() if ppid in tree} - tree
+    tree |= children
+    grew = bool(children)
+switches = 0
+for pid in tree:
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        continue
+    for task in tasks:
+        try:
+            for line in open(f"/proc/{pid}/task/{task}/status"):
+                if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                    switches += int(line.split()[1])
+        except OSError:
+            pass
+print(sum(stats[pid][1] for pid in tree if pid in stats) / os.sysconf("SC_CLK_TCK"), switches)
+EOF
+}
+
+# bench NAME URL BODY CTYPE AE -> appends "NAME req_per_s p99_ms non2xx errors cpu_ms_per_request
+# switches_per_request"
+# to $WORK/results, the CPU being that of the process tree $SERVER_PID during the timed run.
 bench() {
-    local name=$1 url=$2 body=$3 ctype=$4 ae=${5:-}
+    local name=$1 url=$2 body=$3 ctype=$4 ae=${5:-} cpu_before cpu_after
     BODY="$WORK/$body" CTYPE=$ctype AE=$ae wrk -t2 -c16 -d2s -s "$WORK/post.lua" "$url" >/dev/null  # warm-up
+    cpu_before=$(tree_cpu "$SERVER_PID")
     BODY="$WORK/$body" CTYPE=$ctype AE=$ae wrk -t2 -c16 -d"${DURATION}s" --latency -s "$WORK/post.lua" "$url" \
         > "$WORK/$name.wrk"
-    "$PEER_PYTHON" - "$WORK/$name.wrk" "$name" >> "$WORK/results" <<'EOF'
+    cpu_after=$(tree_cpu "$SERVER_PID")
+    "$PEER_PYTHON" - "$WORK/$name.wrk" "$name" $cpu_before $cpu_after >> "$WORK/results" <<'EOF'
 import re, sys
 text = open(sys.argv[1]).read()
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
@@ -135,7 +180,11 @@ value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M).groups()
 p99 = float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
 bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
 errors = re.search(r"Socket errors: (.*)", text)
-print(sys.argv[2], rps, p99, int(bad.group(1)) if bad else 0, (errors.group(1).replace(" ", "") if errors else "-"))
+answered = int(re.search(r"(\d+) requests in", text).group(1))
+cpu_ms = (float(sys.argv[5]) - float(sys.argv[3])) * 1e3 / answered
+switches = (int(sys.argv[6]) - int(sys.argv[4])) / answered
+print(sys.argv[2], rps, p99, int(bad.group(1)) if bad else 0, (errors.group(1).replace(" ", "") if errors else "-"),
+      f"{cpu_ms:.4f}", f"{switches:.2f}")
 EOF
     tail -1 "$WORK/results"
 }
@@ -152,6 +201,7 @@ URL_PEER="http://127.0.0.1:$PEER_PORT/v1/loss/cross_entropy"
 echo "== lossd ($LOSSD)"
 "$LOSSD" serve --port "$LOSSD_PORT" --log-level notice >"$WORK/lossd.log" 2>&1 &
 pids+=($!)
+SERVER_PID=$!
 wait_for "$URL_LOSSD"
 bench lossd-json "$URL_LOSSD" ce32x1000.json application/json
 bench lossd-st32x1000 "$URL_LOSSD" ce32x1000.safetensors application/octet-stream
@@ -162,6 +212,7 @@ for setting in $GZIP; do
     "$LOSSD" serve --port "$LOSSD_PORT" --log-level notice --compression-level "${setting%%:*}" \
         --compression-strategy "${setting#*:}" >"$WORK/lossd.log" 2>&1 &
     pids+=($!)
+    SERVER_PID=$!
     wait_for "$URL_LOSSD"
     echo "   gzip $setting: $(response_bytes "$URL_LOSSD" ce32x1000.json application/json gzip) bytes on the wire" \
         "(identity $(response_bytes "$URL_LOSSD" ce32x1000.json application/json))"
@@ -173,6 +224,7 @@ echo "== peer (FastAPI + uvicorn 2 workers + PyTorch $("$PEER_PYTHON" -c 'import
 (cd "$WORK" && PEER_GZIP_LEVEL=$PEER_GZIP_LEVEL exec "$PEER_PYTHON" -m uvicorn peer:app --host 127.0.0.1 --port "$PEER_PORT" --workers 2 \
     --http httptools --loop uvloop --log-level warning --no-access-log) >"$WORK/peer.log" 2>&1 &
 pids+=($!)
+SERVER_PID=$!
 wait_for "$URL_PEER"
 echo "   gzip level $PEER_GZIP_LEVEL: $(response_bytes "$URL_PEER" ce32x1000.json application/json gzip) bytes on the wire" \
     "(identity $(response_bytes "$URL_PEER" ce32x1000.json application/json))"
@@ -186,20 +238,26 @@ echo
 import sys
 rows = {}
 for line in open(sys.argv[1]):
-    name, rps, p99, bad, errors = line.split()
-    rows[name] = (float(rps), float(p99), int(bad), errors)
+    name, rps, p99, bad, errors, cpu, switches = line.split()
+    rows[name] = (float(rps), float(p99), int(bad), errors, float(cpu), float(switches))
 settings = [s if ":" in s else s + ":default" for s in sys.argv[2].split()]
 peer_level = sys.argv[3]
+# (title, lossd row, peer row, goal of the CPU-per-request ratio peer / lossd: issue 15)
 pairs = [("JSON 32x1000", "lossd-json", "peer-json", 5)]
-pairs += [(f"JSON+gzip (lossd {s}, peer {peer_level})", f"lossd-gzip-{s}", "peer-gzip", 2) for s in settings]
-pairs += [("safetensors 32x1000", "lossd-st32x1000", "peer-st32x1000", 3),
-          ("safetensors 8x50257", "lossd-st8x50257", "peer-st8x50257", 2)]
-print(f"{'scenario':40} {'lossd req/s':>12} {'peer req/s':>11} {'ratio':>7} {'target':>7} "
-      f"{'lossd p99':>10} {'peer p99':>9} {'p99 ratio':>10}")
-for title, ours, theirs, target in pairs:
+pairs += [(f"JSON+gzip (lossd {s}, peer {peer_level})", f"lossd-gzip-{s}", "peer-gzip", 4) for s in settings]
+pairs += [("safetensors 32x1000", "lossd-st32x1000", "peer-st32x1000", 5),
+          ("safetensors 8x50257", "lossd-st8x50257", "peer-st8x50257", 5)]
+print(f"{'scenario':40} {'lossd req/s':>12} {'peer req/s':>11} {'ratio':>7} "
+      f"{'lossd p99':>10} {'peer p99':>9} {'p99 ratio':>10} "
+      f"{'lossd CPU/req':>14} {'peer CPU/req':>13} {'CPU ratio':>10} {'goal':>5} {'switches/req lossd, peer':>25}")
+for title, ours, theirs, goal in pairs:
     a, b = rows[ours], rows[theirs]
     flag = "" if a[2] == 0 and b[2] == 0 else f"  non-2xx: lossd {a[2]} peer {b[2]}"
-    print(f"{title:40} {a[0]:12.1f} {b[0]:11.1f} {a[0] / b[0]:6.2f}x {target:6}x "
-          f"{a[1]:8.2f}ms {b[1]:7.2f}ms {b[1] / a[1]:9.2f}x{flag}")
-print("ratio = lossd req/s / peer req/s; p99 ratio = peer p99 / lossd p99 (above 1: lossd's p99 is lower)")
+    print(f"{title:40} {a[0]:12.1f} {b[0]:11.1f} {a[0] / b[0]:6.2f}x "
+          f"{a[1]:8.2f}ms {b[1]:7.2f}ms {b[1] / a[1]:9.2f}x "
+          f"{a[4]:11.3f} ms {b[4]:10.3f} ms {b[4] / a[4]:9.2f}x {goal:4}x {a[5]:12.1f} {b[5]:12.1f}{flag}")
+print("ratio = lossd req/s / peer req/s; p99 ratio = peer p99 / lossd p99 (above 1: lossd's p99 is lower);")
+print("CPU/req = server CPU (user + system, whole process tree) per answered request;")
+print("CPU ratio = peer CPU/req / lossd CPU/req (above 1: lossd spends less per request);")
+print("switches/req = context switches of the server's threads per answered request")
 EOF

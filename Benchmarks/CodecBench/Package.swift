@@ -1,7 +1,7 @@
 // swift-tools-version: 6.2
-// JSON codec throughput (parse and write of a 1M-float array) next to Foundation's
-// JSONSerialization on the same bytes. Separate package so that `swift build` at the root stays
-// lean. Run: scripts/bench-codecs.sh
+// JSON codec throughput (parse and write of a 1M-float array) next to a memcpy of the same bytes
+// and Foundation's JSONSerialization; scripts/bench-codecs.sh adds orjson on the same bytes.
+// Separate package so that `swift build` at the root stays lean. Run: scripts/bench-codecs.sh
 import PackageDescription
 
 let package = Package(

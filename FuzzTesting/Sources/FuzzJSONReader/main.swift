@@ -4,7 +4,8 @@
 // Each input is parsed with lossd's options. Invariants checked on every call:
 // - the reader returns a value or a JSONParseError whose offset lies within the input; never a
 //   trap, a hang or a stack overflow (nesting is iterative and capped);
-// - every packed NumberArray holds exactly product(shape) values;
+// - every packed NumberArray holds exactly product(shape) values, and its floats are its values
+//   rounded to Float whether the reader stored them as floats or doubles;
 // - an accepted document written back by JSONWriter (non-finite as literals) is accepted again
 //   and means the same (numbers equal as numbers: `-0` written as the integer `0` is Python's
 //   reading too);
@@ -57,6 +58,10 @@ func checkPacked(_ value: JSONValue) {
     switch value {
     case .numbers(let array):
         precondition(array.values.count == array.shape.reduce(1, *), "packed count disagrees with shape")
+        precondition(array.count == array.values.count, "count disagrees with values")
+        precondition(
+            array.floatValues().map(\.bitPattern) == array.values.map { Float($0).bitPattern },
+            "floats disagree with values")
     case .array(let items):
         items.forEach(checkPacked)
     case .object(let object):

@@ -44,7 +44,7 @@ enum JSONJobDecoder {
 
     private static func parseOutputs(_ value: JSONValue, pointer: String) throws(Problem) -> JobOutputs {
         guard case .array(let items) = value else {
-            if case .numbers(let empty) = value, empty.values.isEmpty { return [] }
+            if case .numbers(let empty) = value, empty.count == 0 { return [] }
             throw Problem(.malformedRequest, "outputs must be an array of \"value\", \"grad\", \"diagnostics\".", pointer: pointer)
         }
         var names: [String] = []

@@ -21,7 +21,9 @@ extension WireTensor {
 
     private static func floatingPoint(_ numbers: NumberArray, declared: ElementType?, dtype: DType) -> Tensor {
         let shape = numbers.shape
-        let values = numbers.values
+        // `values` is a copy when the reader kept the numbers as floats: only the paths that
+        // need doubles take it.
+        var values: [Double] { numbers.values }
         switch (dtype, declared) {
         case (.float32, .float16?):
             return Tensor(shape: shape, float32: values.map { Float(Float16($0)) })
@@ -56,7 +58,7 @@ extension WireTensor {
         case .success(let indices):
             return Tensor(shape: shape, int64: indices)
         case .failure(let bad):
-            let value = numbers.values[bad.flatIndex]
+            let value = numbers[bad.flatIndex]
             throw Problem(
                 .invalidTensor, "class indices must be whole numbers; got \(value).",
                 pointer: source.pointer(index: numbers.index(ofFlatIndex: bad.flatIndex), flatIndex: bad.flatIndex))
@@ -68,7 +70,7 @@ extension WireTensor {
     var looksLikeIntegers: Bool {
         if let declared { return !declared.isFloatingPoint }
         guard case .numbers(let numbers) = values else { return false }
-        return numbers.allIntegers && !numbers.values.isEmpty
+        return numbers.allIntegers && numbers.count > 0
     }
 
     /// `value` rounded to the nearest bfloat16 (ties to even), as `torch.bfloat16` rounds; NaN

@@ -132,9 +132,9 @@ extension WireTensor {
             throw Problem(.invalidTensor, "data must be a flat array (row-major), got shape \(numbers.shape).", pointer: dataPointer)
         }
         let expected = shape.reduce(1, *)
-        guard numbers.values.count == expected else {
+        guard numbers.count == expected else {
             throw Problem(
-                .invalidTensor, "data has \(numbers.values.count) elements but shape \(shape) needs \(expected).",
+                .invalidTensor, "data has \(numbers.count) elements but shape \(shape) needs \(expected).",
                 pointer: dataPointer)
         }
         numbers.shape = shape

@@ -52,7 +52,7 @@ struct OIPInferRequest {
         let inputs: [JSONValue]
         switch object["inputs"] {
         case .array(let items)?: inputs = items
-        case .numbers(let empty)? where empty.values.isEmpty && empty.shape.count == 1: inputs = []
+        case .numbers(let empty)? where empty.count == 0 && empty.shape.count == 1: inputs = []
         default: throw Problem(.malformedRequest, "inputs must be an array of tensors.", pointer: "/inputs")
         }
         var tensors: [String: WireTensor] = [:]
@@ -152,9 +152,9 @@ struct OIPInferRequest {
             } catch {
                 throw Problem(.invalidTensor, error.description, pointer: error.pointer)
             }
-            guard sent.values.count == count else {
+            guard sent.count == count else {
                 throw Problem(
-                    .invalidTensor, "data has \(sent.values.count) elements but shape \(shape) needs \(count).",
+                    .invalidTensor, "data has \(sent.count) elements but shape \(shape) needs \(count).",
                     pointer: dataPointer)
             }
             let layout: TensorSource.Layout = sent.shape == shape ? .nested : .flat
@@ -169,7 +169,7 @@ struct OIPInferRequest {
         let items: [JSONValue]
         switch value {
         case .array(let list): items = list
-        case .numbers(let empty) where empty.values.isEmpty: items = []
+        case .numbers(let empty) where empty.count == 0: items = []
         default: throw Problem(.malformedRequest, "outputs must be an array.", pointer: "/outputs")
         }
         var outputs: [Output] = []

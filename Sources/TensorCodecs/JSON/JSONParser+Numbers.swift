@@ -141,7 +141,7 @@ extension JSONParser {
         let limit = bytes.count - PlainNumberScanner.lookahead
         let chunk = 512
         var p = pos
-        // Chunks of values and flags in two buffers, then one append to each scratch stack.
+        // Chunks of values and flags in two buffers, then one append to the number stack.
         withUnsafeTemporaryAllocation(of: Double.self, capacity: chunk) { values in
             withUnsafeTemporaryAllocation(of: Bool.self, capacity: chunk) { flags in
                 var more = true
@@ -170,8 +170,8 @@ extension JSONParser {
                         n += 1
                         p = next
                     }
-                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: values[..<n]))
-                    scratchIsInteger.append(contentsOf: UnsafeBufferPointer(rebasing: flags[..<n]))
+                    numbers.append(
+                        UnsafeBufferPointer(rebasing: values[..<n]), integerFlags: UnsafeBufferPointer(rebasing: flags[..<n]))
                     allIntegers = allIntegers && integers
                     count += n
                     valuesRead += n

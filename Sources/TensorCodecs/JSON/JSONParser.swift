@@ -1,12 +1,13 @@
 /// The state machine behind ``JSONReader``: an explicit stack of open arrays and objects (so
-/// depth costs heap, not stack) and three scratch stacks for packing numeric arrays.
+/// depth costs heap, not stack) and two scratch stacks for packing numeric arrays.
 ///
 /// Packing works bottom-up. An open array stays *numeric* while its children are all numbers
-/// or all numeric blocks of one shape. Numbers go straight onto `scratch`; a numeric array that
-/// closes leaves its elements where they are (contiguous, row-major) and its shape on `shapes`
-/// (innermost dimension first), so its parent merges it by comparing shapes only. A numeric
-/// block is copied out once, into its own `NumberArray`, when it lands in an object or a
-/// non-numeric array. An array that meets a non-number (or a child of another shape) turns
+/// or all numeric blocks of one shape. Numbers go straight onto `numbers` (a ``NumberStack``);
+/// a numeric array that closes leaves its elements where they are (contiguous, row-major) and
+/// its shape on `shapes` (innermost dimension first), so its parent merges it by comparing
+/// shapes only. A numeric block becomes its own `NumberArray` when it lands in an object or a
+/// non-numeric array: the stack's buffer itself when the block is the whole stack (a tensor
+/// member), else a copy. An array that meets a non-number (or a child of another shape) turns
 /// generic: its numeric children so far are materialised, each at most once, so parsing
 /// stays linear.
 struct JSONParser {
@@ -14,8 +15,7 @@ struct JSONParser {
     let options: JSONReader.Options
     var pos = 0
     var frames: [Frame] = []
-    var scratch: [Double] = []
-    var scratchIsInteger: [Bool] = []
+    var numbers: NumberStack
     var shapes: [Int] = []
     /// Values read so far, numbers of number runs included (checked against `options.maxValues`).
     var valuesRead = 0
@@ -25,8 +25,7 @@ struct JSONParser {
     init(_ bytes: UnsafeBufferPointer<UInt8>, options: JSONReader.Options) {
         self.bytes = bytes
         self.options = options
-        scratch.reserveCapacity(min(bytes.count / 8, 1 << 20))
-        scratchIsInteger.reserveCapacity(scratch.capacity)
+        numbers = NumberStack(reservation: min(bytes.count / 8, 1 << 20))
     }
 
     /// An open array or object.
@@ -52,7 +51,7 @@ struct JSONParser {
     enum Completed {
         case scalar(Double, isInteger: Bool)
         case value(JSONValue)
-        /// A numeric block at the top of `scratch` (from `valueStart`) and `shapes` (from
+        /// A numeric block at the top of `numbers` (from `valueStart`) and `shapes` (from
         /// `shapeStart`, innermost dimension first).
         case block(valueStart: Int, shapeStart: Int, allIntegers: Bool)
         /// Values the number-run loop has already stored in the innermost array.
@@ -224,7 +223,7 @@ struct JSONParser {
         guard frames.count < options.maxDepth else {
             throw error(.nestingTooDeep(limit: options.maxDepth))
         }
-        frames.append(Frame(isObject: isObject, isNumeric: !isObject, valueStart: scratch.count, shapeStart: shapes.count))
+        frames.append(Frame(isObject: isObject, isNumeric: !isObject, valueStart: numbers.count, shapeStart: shapes.count))
     }
 
     mutating func closeObject() -> Completed {
@@ -270,8 +269,7 @@ struct JSONParser {
                 frames[top].count = count
                 throw JSONParseError(kind: error.kind, offset: error.offset, pointer: pointer())
             }
-            scratch.append(value)
-            scratchIsInteger.append(isInteger)
+            numbers.append(value, isInteger: isInteger)
             allIntegers = allIntegers && isInteger
             count += 1
             valuesRead += 1
@@ -311,8 +309,7 @@ struct JSONParser {
         case .scalar(let value, let isInteger):
             if frames[top].childRank <= 0 {
                 frames[top].childRank = 0
-                scratch.append(value)
-                scratchIsInteger.append(isInteger)
+                numbers.append(value, isInteger: isInteger)
                 if !isInteger { frames[top].allIntegers = false }
             } else {
                 makeGeneric(top)
@@ -353,28 +350,24 @@ struct JSONParser {
         var items: [JSONValue] = []
         items.reserveCapacity(frame.count + 1)
         if frame.childRank <= 0 {
-            for i in frame.valueStart..<scratch.count {
-                items.append(.number(JSONNumber(value: scratch[i], isInteger: scratchIsInteger[i])))
+            for i in frame.valueStart..<numbers.count {
+                items.append(.number(JSONNumber(value: numbers.value(at: i), isInteger: numbers.isInteger(at: i))))
             }
         } else {
             let childShape = Array(shapes[frame.shapeStart..<(frame.shapeStart + frame.childRank)].reversed())
             let size = childShape.reduce(1, *)
             for child in 0..<frame.count {
-                let start = frame.valueStart + child * size
-                items.append(.numbers(NumberArray(
-                    shape: childShape,
-                    values: Array(scratch[start..<(start + size)]),
-                    allIntegers: !scratchIsInteger[start..<(start + size)].contains(false))))
+                let range = (frame.valueStart + child * size)..<(frame.valueStart + (child + 1) * size)
+                items.append(.numbers(numbers.numbers(in: range, shape: childShape, allIntegers: numbers.allIntegers(in: range))))
             }
             shapes.removeLast(frame.childRank)
         }
-        scratch.removeLast(scratch.count - frame.valueStart)
-        scratchIsInteger.removeLast(scratchIsInteger.count - frame.valueStart)
+        numbers.truncate(to: frame.valueStart)
         frames[top].isNumeric = false
         frames[top].items = items
     }
 
-    /// The value a completed item stands for, moving a numeric block out of the scratch stacks.
+    /// The value a completed item stands for, moving a numeric block off the scratch stacks.
     mutating func materialize(_ completed: Completed) -> JSONValue {
         switch completed {
         case .scalar(let value, let isInteger): .number(JSONNumber(value: value, isInteger: isInteger))
@@ -386,15 +379,12 @@ struct JSONParser {
         }
     }
 
-    /// Copies the numeric block at the top of the scratch stacks into its own array (the one
-    /// allocation per tensor) and pops it.
+    /// Pops the numeric block at the top of the scratch stacks as its own array (the stack's
+    /// buffer when the block is all of it: the one allocation per tensor).
     mutating func materializeBlock(valueStart: Int, shapeStart: Int, allIntegers: Bool) -> NumberArray {
         let shape = Array(shapes[shapeStart...].reversed())
-        let values = Array(scratch[valueStart...])
         shapes.removeLast(shapes.count - shapeStart)
-        scratch.removeLast(scratch.count - valueStart)
-        scratchIsInteger.removeLast(scratchIsInteger.count - valueStart)
-        return NumberArray(shape: shape, values: values, allIntegers: allIntegers)
+        return numbers.take(from: valueStart, shape: shape, allIntegers: allIntegers)
     }
 
     // MARK: Errors

@@ -51,7 +51,7 @@ public enum TensorDecoding {
             let child = try numberArray(from: item, pointer: itemPointer)
             if i == 0 {
                 childShape = child.shape
-                values.reserveCapacity(items.count * child.values.count)
+                values.reserveCapacity(items.count * child.count)
             } else if child.shape != childShape {
                 throw TensorDecodingError(kind: .ragged(expected: childShape, found: child.shape), pointer: itemPointer)
             }

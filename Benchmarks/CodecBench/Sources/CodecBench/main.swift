@@ -1,13 +1,17 @@
-// Parses and writes a 1M-element float array with lossd's JSON codec and with Foundation's
-// JSONSerialization on the same bytes, and prints MB/s and the ratio (DESIGN.md budget:
-// parse >= 400 MB/s, write >= 300 MB/s). Inputs are what Python writes:
+// Parses and writes a 1M-element float array with lossd's JSON codec, with a plain memory copy of
+// the same bytes and with Foundation's JSONSerialization on the same bytes, and prints MB/s and
+// the ratios (issue 15: parse >= 1.0 GB/s, write >= 0.8 GB/s per core). scripts/bench-codecs.sh
+// then times orjson on the very same bytes (`--emit DIR` writes them). Inputs are what Python
+// writes:
 //   - "python-f64": json.dumps(torch_float32_tensor.tolist()): float32 values widened to double,
 //     17 significant digits, ", " separators (the text a PyTorch client sends);
 //   - "shortest-f32": float32 shortest digits, "," separators (what lossd itself writes).
 // Writes: the same values as float32 and float64, and gradient-like float32 values.
-// Usage: CodecBench [--quick] [--profile] [--only TEXT]
+// Usage: CodecBench [--quick] [--profile] [--only TEXT] [--no-foundation] [--emit DIR]
 //   --quick: 100k elements, 2 rounds; --profile: ours only, 30 rounds, no ratio (for perf record);
-//   --only: just the cases whose name contains TEXT.
+//   --only: just the cases whose name contains TEXT; --no-foundation: skip JSONSerialization;
+//   --emit DIR: write each case's input (parse: the JSON text; write: the float32 values, raw
+//   little-endian) and DIR/lossd.tsv (case, bytes, seconds of lossd, seconds of memcpy).
 import Foundation
 import TensorCodecs
 
@@ -16,6 +20,27 @@ let count = quick ? 100_000 : 1_000_000
 let profile = CommandLine.arguments.contains("--profile")
 let rounds = profile ? 30 : quick ? 2 : 7
 let only = CommandLine.arguments.firstIndex(of: "--only").map { CommandLine.arguments[$0 + 1] }
+let emit = CommandLine.arguments.firstIndex(of: "--emit").map { CommandLine.arguments[$0 + 1] }
+let skipFoundation = profile || CommandLine.arguments.contains("--no-foundation")
+var emitted = ""
+
+/// Writes `bytes` to DIR/`file` under `--emit DIR`.
+func emitFile(_ file: String, _ bytes: [UInt8]) {
+    guard let emit else { return }
+    _ = FileManager.default.createFile(atPath: emit + "/" + file, contents: Data(bytes))
+}
+
+/// Median thread-CPU seconds of copying `count` bytes with memcpy (into a warm buffer): the
+/// floor a codec is compared with.
+@MainActor
+func memcpySeconds(_ count: Int) -> Double {
+    let source = [UInt8](repeating: 0x31, count: count)
+    var target = [UInt8](repeating: 0, count: count)
+    return measure {
+        target.withUnsafeMutableBytes { t in source.withUnsafeBytes { s in _ = memcpy(t.baseAddress!, s.baseAddress!, count) } }
+        precondition(target[count / 2] == 0x31)
+    }
+}
 
 /// Whether the case `name` runs (all of them without `--only`).
 func selected(_ name: String) -> Bool {
@@ -43,11 +68,14 @@ func measure(_ body: () throws -> Void) rethrows -> Double {
     return times.sorted()[times.count / 2]
 }
 
+@MainActor
 func report(_ name: String, bytes: Int, ours: Double, foundation: Double) {
     let mb = Double(bytes) / 1e6
+    let copy = memcpySeconds(bytes)
+    emitted += "\(name)\t\(bytes)\t\(ours)\t\(copy)\n"
     let line = String(
-        format: "%@ %7.1f MB  ours %8.1f MB/s  Foundation %7.1f MB/s  ratio %6.1fx",
-        name.padding(toLength: 26, withPad: " ", startingAt: 0), mb, mb / ours, mb / foundation, foundation / ours)
+        format: "%@ %7.1f MB  ours %8.1f MB/s  memcpy %8.1f MB/s  Foundation %7.1f MB/s  ratio %6.1fx",
+        name.padding(toLength: 26, withPad: " ", startingAt: 0), mb, mb / ours, mb / copy, mb / foundation, foundation / ours)
     print(line)
 }
 
@@ -80,6 +108,7 @@ func pythonText() -> [UInt8] {
 var shortestWriter = JSONWriter()
 shortestWriter.tensor(floats, shape: [count], form: .nested)
 let inputs: [(String, [UInt8])] = [("parse python-f64", pythonText()), ("parse shortest-f32", shortestWriter.bytes)]
+for (name, text) in inputs { emitFile(name.replacingOccurrences(of: " ", with: "_") + ".json", text) }
 
 print("lossd JSON codec vs Foundation JSONSerialization, \(count) float32 values, median thread-CPU time of \(rounds)")
 for (name, text) in inputs where selected(name) {
@@ -87,9 +116,9 @@ for (name, text) in inputs where selected(name) {
     var checksum = 0.0
     let ours = try measure {
         guard case .numbers(let array) = try JSONReader.parse(text) else { fatalError("not packed") }
-        checksum += array.values[count / 2]
+        checksum += array[count / 2]
     }
-    let foundation = profile ? .nan : try measure {
+    let foundation = skipFoundation ? .nan : try measure {
         let array = try JSONSerialization.jsonObject(with: data) as! [Any]
         checksum += (array[count / 2] as! NSNumber).doubleValue
     }
@@ -103,15 +132,17 @@ for (name, text) in inputs where selected(name) {
 let doubles = floats.map { Double($0) }
 let boxed = doubles as [Any]
 var foundationBytes = 0
-let foundationWrite = profile || !selected("write") ? .nan : try measure {
+let foundationWrite = skipFoundation || !selected("write") ? .nan : try measure {
     foundationBytes = try JSONSerialization.data(withJSONObject: boxed).count
 }
 var buffer: [UInt8] = []
 
-/// Times our writer on `write`, reusing one buffer, and reports it next to Foundation's.
+/// Times our writer on `write`, reusing one buffer, and reports it next to a memcpy of its output
+/// and Foundation's; `values` are emitted for orjson.
 @MainActor
-func reportWrite(_ name: String, _ write: (inout JSONWriter) -> Void) {
+func reportWrite(_ name: String, values: [Float]?, _ write: (inout JSONWriter) -> Void) {
     guard selected(name) else { return }
+    if let values { emitFile(name.replacingOccurrences(of: " ", with: "_") + ".f32", values.withUnsafeBytes { Array($0) }) }
     var written = 0
     let ours = measure {
         buffer.removeAll(keepingCapacity: true)
@@ -120,15 +151,19 @@ func reportWrite(_ name: String, _ write: (inout JSONWriter) -> Void) {
         written = writer.bytes.count
         buffer = writer.bytes
     }
+    let copy = memcpySeconds(written)
+    emitted += "\(name)\t\(written)\t\(ours)\t\(copy)\n"
     let line = String(
-        format: "%@ %7.1f MB  ours %8.1f MB/s  Foundation %7.1f MB/s (%.1f MB)  ratio %6.1fx",
+        format: "%@ %7.1f MB  ours %8.1f MB/s  memcpy %8.1f MB/s  Foundation %7.1f MB/s (%.1f MB)  ratio %6.1fx",
         name.padding(toLength: 26, withPad: " ", startingAt: 0), Double(written) / 1e6, Double(written) / 1e6 / ours,
-        Double(foundationBytes) / 1e6 / foundationWrite, Double(foundationBytes) / 1e6, foundationWrite / ours)
+        Double(written) / 1e6 / copy, Double(foundationBytes) / 1e6 / foundationWrite, Double(foundationBytes) / 1e6,
+        foundationWrite / ours)
     print(line)
 }
-reportWrite("write f32") { $0.tensor(floats, shape: [count], form: .nested) }
+reportWrite("write f32", values: floats) { $0.tensor(floats, shape: [count], form: .nested) }
 // What a cross-entropy gradient looks like: softmax over 1000 classes divided by a batch of 32,
 // mostly 1e-6...1e-3, so scientific and fixed notation mix.
 let gradients = floats.map { Float(exp(Double($0)) / 1000 / 32) }
-reportWrite("write f32-gradient") { $0.tensor(gradients, shape: [count], form: .nested) }
-reportWrite("write f64") { $0.tensor(doubles, shape: [count], form: .nested) }
+reportWrite("write f32-gradient", values: gradients) { $0.tensor(gradients, shape: [count], form: .nested) }
+reportWrite("write f64", values: nil) { $0.tensor(doubles, shape: [count], form: .nested) }
+if let emit { _ = FileManager.default.createFile(atPath: emit + "/lossd.tsv", contents: Data(emitted.utf8)) }
