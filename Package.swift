@@ -3,7 +3,9 @@
 // dependency arrows below are the only imports allowed (CI builds with
 // `--explicit-target-dependency-import-check error`, so a stray import fails the build):
 //
-//   lossd ─> LossAPI ─┬─> LossKernels            (pure math, no Foundation, no I/O)
+//   lossd ─> LossAPI ─┬─> LossKernels ─> CBLAS  (pure math, no Foundation, no I/O; CBLAS: system
+//                     │                           library over OpenBLAS, libopenblas-dev, on Linux;
+//                     │                           Accelerate on macOS)
 //                     └─> HTTPServer ─┬─> CZlib   (system library: zlib1g-dev)
 //                                     └─> COpenSSL (system library: libssl-dev)
 //   lossd ─> CMalloc (glibc's <malloc.h>: mallopt for the buffer cache; nothing to install)
@@ -53,8 +55,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        // The linear head's matrix products (linear_cross_entropy). Accelerate on Apple platforms.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(
             name: "LossKernels",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
             swiftSettings: (kernelTargetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? [])
                 + (kernelTargetCPU == "haswell" ? [.define("LOSSD_KERNELS_FMA")] : [])
         ),
