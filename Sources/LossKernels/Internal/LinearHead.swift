@@ -164,8 +164,8 @@ private struct Run<T: LinearHeadScalar> {
                 }
             }
             packed.withUnsafeBufferPointer { xb in
-                T.gemm(transA: false, transB: true, m: m, n: width, k: H, alpha: 1, a: xb.baseAddress!, lda: H,
-                       b: w.baseAddress! + (v0 * K + k) * H, ldb: K * H, beta: bias == nil ? 0 : 1,
+                T.gemm(transA: false, transB: true, m: m, n: width, k: H, alpha: 1, a: xb.baseAddress!, lda: max(H, 1),
+                       b: w.baseAddress! + (v0 * K + k) * H, ldb: max(K * H, 1), beta: bias == nil ? 0 : 1,
                        c: z.baseAddress!, ldc: ld)
             }
             let cap = p.softcap, invT = 1 / p.row.temperature
@@ -268,10 +268,11 @@ private struct Run<T: LinearHeadScalar> {
                             let c0 = v0 + span.lowerBound
                             T.gemm(transA: false, transB: false, m: m, n: H, k: span.count, alpha: 1,
                                    a: z.baseAddress! + span.lowerBound, lda: ld,
-                                   b: w.baseAddress! + (c0 * K + k) * H, ldb: K * H, beta: 1, c: gx.baseAddress!, ldc: H)
+                                   b: w.baseAddress! + (c0 * K + k) * H, ldb: max(K * H, 1), beta: 1, c: gx.baseAddress!,
+                                   ldc: max(H, 1))
                             T.gemm(transA: true, transB: false, m: span.count, n: H, k: m, alpha: 1,
-                                   a: z.baseAddress! + span.lowerBound, lda: ld, b: xb.baseAddress!, ldb: H, beta: 1,
-                                   c: gw.baseAddress! + (c0 * K + k) * H, ldc: K * H)
+                                   a: z.baseAddress! + span.lowerBound, lda: ld, b: xb.baseAddress!, ldb: max(H, 1), beta: 1,
+                                   c: gw.baseAddress! + (c0 * K + k) * H, ldc: max(K * H, 1))
                         }
                     }
                 }
