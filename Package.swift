@@ -84,6 +84,8 @@ let package = Package(
             swiftSettings: kernelTargetCPU == "haswell" ? [.define("LOSSD_KERNELS_HASWELL")] : []
         ),
         .executableTarget(name: "KernelBenchmark", dependencies: ["LossKernels"], path: "Benchmarks/KernelBenchmark"),
+        // linear_cross_entropy beside torch: scripts/bench-lmhead.sh.
+        .executableTarget(name: "LMHeadBenchmark", dependencies: ["LossKernels"], path: "Benchmarks/LMHeadBenchmark"),
         .target(
             name: "LossTestSupport",
             dependencies: ["LossKernels", "HTTPServer"],

@@ -233,6 +233,10 @@ extension Loss {
                                                         pytorch: o.compat == .pytorch)
         counts(&d, layout, stats, counted: counted)
         classStats(&d, stats, temperature: row.temperature, perplexity: !nll, entropy: !nll)
+        if !nll && o.integer(.classDim) == -1 {
+            SequenceStats.append(to: &d, positionShape: layout.positionShape, targets: targets, losses: losses,
+                                 correctPositions: stats.correctPositions)
+        }
         if gradTensor != nil || gradientStorage != nil { ResultAssembly.gradStats(&d, sumSquares: stats.gradSumSquares, maxAbs: stats.gradMaxAbs) }
         var extra: [WarningCollector] = []
         var emptyWarning = WarningCollector(counted == 0 ? .allTargetsIgnored : .zeroWeightSum)
@@ -320,7 +324,7 @@ extension Loss {
         if scan.nan > 0 || scan.posInf > 0 { stats.nonfinite.hit(position) }
         if x[t] == -.infinity { stats.targetNegInf.hit(position) }
         stats.classifiedRows += 1
-        if scan.nan == 0 && scan.argmax == t && x[t] == scan.max { stats.correct += 1 }
+        if scan.nan == 0 && scan.argmax == t && x[t] == scan.max { stats.countCorrect(position) }
         stats.confidenceSum += exp(scan.max)
         if let grad {
             grad[t] = w * -u

@@ -92,6 +92,10 @@ extension Loss {
                                           pytorch: o.compat == .pytorch)
         counts(&d, layout, stats, counted: counted)
         classStats(&d, stats, temperature: row.temperature, perplexity: true, entropy: true)
+        if shape.classesLast, case .indices(let t) = targets {
+            SequenceStats.append(to: &d, positionShape: layout.positionShape, targets: t,
+                                 losses: result.value.doubles, correctPositions: stats.correctPositions)
+        }
         if job.computeGradient { ResultAssembly.gradStats(&d, sumSquares: stats.gradSumSquares, maxAbs: stats.gradMaxAbs) }
         var empty = WarningCollector(counted == 0 ? .allTargetsIgnored : .zeroWeightSum)
         if emptyMean { empty.hit(0) }

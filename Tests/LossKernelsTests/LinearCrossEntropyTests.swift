@@ -138,4 +138,51 @@ struct LinearCrossEntropyTests {
         }
         #expect(Closeness.firstMismatch(expected: answers[1], observed: answers[0], relative: 1e-5, absolute: 1e-7) == nil)
     }
+
+    /// (B, T) targets with class_dim -1: per-sequence mean loss, perplexity and token accuracy
+    /// over counted tokens, NaN for a sequence with none; the same from cross_entropy on the logits.
+    @Test func sequenceDiagnostics_PerSequenceOverCountedTokens() throws {
+        var g = SeededGenerator(seed: 11)
+        let x = g.tensor([2, 3, 4]), w = g.tensor([5, 4])
+        let y = Tensor(shape: [2, 3], int64: [1, 4, -100, -100, -100, -100])
+        var options = Self.float64ClassesLast()
+        let lce = try Loss.compute(LossJob(name: .linearCrossEntropy,
+                                           tensors: ["input": x, "linear_weight": w, "target": y], options: options))
+        options.reduction = .none
+        let none = try Loss.compute(LossJob(name: .linearCrossEntropy,
+                                            tensors: ["input": x, "linear_weight": w, "target": y], options: options))
+            .value.doubles
+        let xs = x.doubles, ws = w.doubles
+        var logits: [Double] = []
+        for r in 0..<6 {
+            for c in 0..<5 {
+                var dot = 0.0
+                for h in 0..<4 { dot += xs[r * 4 + h] * ws[c * 4 + h] }
+                logits.append(dot)
+            }
+        }
+        let argmax = (0..<2).map { r in (0..<5).max { logits[r * 5 + $0] < logits[r * 5 + $1] }! }
+        let accuracy = Double((argmax[0] == 1 ? 1 : 0) + (argmax[1] == 4 ? 1 : 0)) / 2
+        let ce = try Loss.compute(LossJob(name: .crossEntropy, input: Tensor(shape: [2, 3, 5], float64: logits), target: y,
+                                          options: Self.float64ClassesLast()))
+        for result in [lce, ce] {
+            func reals(_ key: String) -> [Double] {
+                guard case .reals(let v)? = result.diagnostics.stats.first(where: { $0.key == key })?.value else { return [] }
+                return v
+            }
+            let mean = reals("sequence_loss_mean"), perplexity = reals("sequence_perplexity")
+            let tokenAccuracy = reals("sequence_token_accuracy")
+            try #require(mean.count == 2 && perplexity.count == 2 && tokenAccuracy.count == 2)
+            #expect(abs(mean[0] - (none[0] + none[1]) / 2) < 1e-12 && mean[1].isNaN)
+            #expect(abs(perplexity[0] - exp(mean[0])) < 1e-12 && perplexity[1].isNaN)
+            #expect(tokenAccuracy[0] == accuracy && tokenAccuracy[1].isNaN)
+        }
+    }
+
+    static func float64ClassesLast() -> LossOptions {
+        var o = LossOptions()
+        o.dtype = .float64
+        try! o.set(.classDim, to: .int(-1))
+        return o
+    }
 }

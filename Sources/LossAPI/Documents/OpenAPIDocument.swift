@@ -469,7 +469,7 @@ components:
                hinge_embedding_loss, soft_margin_loss, multilabel_soft_margin_loss,
                multilabel_margin_loss, multi_margin_loss, cosine_embedding_loss, triplet_margin_loss,
                triplet_margin_with_distance_loss, ctc_loss, poisson_nll_loss, gaussian_nll_loss,
-               margin_ranking_loss]
+               margin_ranking_loss, linear_cross_entropy]
     RequestId:
       in: header
       name: X-Request-Id
@@ -651,14 +651,33 @@ components:
         class_dim:
           type: integer
           enum: [1, -1]
-          description: cross_entropy; -1 reads (B, T, V) logits with (B, T) targets (classes last)
+          description: >-
+            cross_entropy, linear_cross_entropy; -1 reads (B, T, V) logits (linear_cross_entropy:
+            (B, T, H) hidden states) with (B, T) targets (classes last)
         shift:
           type: boolean
-          description: cross_entropy; causal LM, position t predicts target t+1
+          description: cross_entropy, linear_cross_entropy; causal LM, position t predicts target t+1
         num_items_in_batch:
           type: integer
           minimum: 0
-          description: cross_entropy; mean divides the sum by this count (gradient accumulation), 0 off
+          description: >-
+            cross_entropy, linear_cross_entropy; mean divides the sum by this count (gradient
+            accumulation), 0 off
+        softcap:
+          type: number
+          minimum: 0
+          description: linear_cross_entropy; logits -> cap * tanh(logits / cap) (Gemma 2), 0 off
+        memory_budget:
+          type: integer
+          minimum: 1048576
+          description: >-
+            linear_cross_entropy; bytes of working memory for the blocks of logits (default 64 MiB);
+            picks rows x vocabulary per block
+        filter_gradient:
+          type: boolean
+          description: >-
+            linear_cross_entropy; softmax entries below 2^-24 are left out of the gradient (Cut
+            Cross-Entropy's filtering; the value is exact)
         margin: { type: number, description: "margin losses (triplet losses: > 0)" }
         p: { type: number, description: "multi_margin_loss: 1 or 2; triplet_margin_loss: the norm's degree > 0" }
         eps: { type: number, minimum: 0 }
@@ -698,6 +717,8 @@ components:
         targets: { $ref: "#/components/schemas/Tensor" }
         input_lengths: { $ref: "#/components/schemas/Tensor" }
         target_lengths: { $ref: "#/components/schemas/Tensor" }
+        linear_weight: { $ref: "#/components/schemas/Tensor" }
+        linear_bias: { $ref: "#/components/schemas/Tensor" }
         options: { $ref: "#/components/schemas/Options" }
         outputs:
           type: array
@@ -764,6 +785,8 @@ components:
         grad_var: { $ref: "#/components/schemas/ResultTensor" }
         grad_positive: { $ref: "#/components/schemas/ResultTensor" }
         grad_negative: { $ref: "#/components/schemas/ResultTensor" }
+        grad_linear_weight: { $ref: "#/components/schemas/ResultTensor" }
+        grad_linear_bias: { $ref: "#/components/schemas/ResultTensor" }
         diagnostics: { $ref: "#/components/schemas/Diagnostics" }
     BatchResponse:
       type: object

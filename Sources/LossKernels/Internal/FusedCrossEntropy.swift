@@ -200,7 +200,7 @@ enum FusedCrossEntropy {
         }
         stats.classifiedRows += 1
         stats.nllSum += -lpt
-        if x[t] == xmax && !(0..<t).contains(where: { x[$0] == xmax }) { stats.correct += 1 }
+        if x[t] == xmax && !(0..<t).contains(where: { x[$0] == xmax }) { stats.countCorrect(position) }
         stats.confidenceSum += 1 / s
         stats.entropySum += logS - entropyDot / s
         guard let grad else { return loss }

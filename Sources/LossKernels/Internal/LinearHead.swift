@@ -322,11 +322,11 @@ private struct Run<T: LinearHeadScalar> {
             stats.nllSum += -lpt
             if s.targetZ == -.infinity { stats.targetNegInf.hit(r) }
             if s.targetZ.isFinite && s.targetZ - s.max < -87.33654 { stats.extreme.hit(r) }
-            if s.nan == 0 && s.argmax == t { stats.correct += 1 }
+            if s.nan == 0 && s.argmax == t { stats.countCorrect(r) }
         case .probabilities:
             loss = s.sumQ * s.lse - s.weightedZ
             if s.targetNegative || abs(s.targetSum - 1) > 1e-3 { stats.unnormalizedTargets.hit(r) }
-            if s.nan == 0 && s.argmax == s.targetArgmax { stats.correct += 1 }
+            if s.nan == 0 && s.argmax == s.targetArgmax { stats.countCorrect(r) }
         }
         if row.zLoss > 0 { loss += row.zLoss * s.lse * s.lse }
         if s.bad { loss = .nan }

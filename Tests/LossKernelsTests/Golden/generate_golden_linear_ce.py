@@ -188,9 +188,31 @@ def main():
     add("vocab_blocks/memory_budget=1MiB", {"input": xb, "linear_weight": wb, "target": yb,
                                             "linear_bias": randn(5000)},
         {"memory_budget": 1 << 20, "label_smoothing": 0.1, "z_loss": 1e-4})
+    worked = worked_example()
     with open(os.path.join(HERE, "golden_linear_ce.json"), "w") as f:
-        json.dump({"generator": os.path.basename(__file__), "torch": torch.__version__, "cases": CASES}, f)
+        json.dump({"generator": os.path.basename(__file__), "torch": torch.__version__, "cases": CASES,
+                   "worked_example": worked}, f)
     large()
+
+
+def worked_example():
+    """The README's worked example (a user's question: nn.Linear(2, 4), one sample, CrossEntropyLoss
+    against NLLLoss on the raw outputs): L1.weight.grad and L1.bias.grad in both cases. Also a
+    golden case, so lossd's linear_cross_entropy is checked against it everywhere."""
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(2, 4)
+    x = torch.tensor([[1.0, 2.0]])
+    target = torch.tensor([3])
+    out = {"input": x.tolist(), "linear_weight": layer.weight.tolist(), "linear_bias": layer.bias.tolist(),
+           "target": target.tolist()}
+    for name, criterion in (("cross_entropy", torch.nn.CrossEntropyLoss()), ("nll_loss_on_raw_outputs", torch.nn.NLLLoss())):
+        layer.zero_grad()
+        loss = criterion(layer(x), target)
+        loss.backward()
+        out[name] = {"loss": loss.item(), "weight_grad": layer.weight.grad.tolist(), "bias_grad": layer.bias.grad.tolist()}
+    add("worked_example/linear(2,4)", {"input": x.double(), "linear_weight": layer.weight.detach().double(),
+                                       "target": target, "linear_bias": layer.bias.detach().double()})
+    return out
 
 
 def formula(shape, a, b, scale):
