@@ -156,7 +156,8 @@ paths:
       summary: Compute one loss (value, gradient, diagnostics)
       description: |
         The body is a JSON job or a safetensors file (tensors `input`, `target` and optionally
-        `weight`, `pos_weight`, `grad_output`). Options may also be given in the query string
+        `weight`, `pos_weight`, `grad_output`; each loss's own tensors, such as linear_cross_entropy's
+        `linear_weight` and `linear_bias`, under the same names). Options may also be given in the query string
         (the only way for a safetensors body); an option given both in the query and in the JSON
         body is an INVALID_OPTION. The answer is JSON, or safetensors (`value`, `grad`, with the
         diagnostics as JSON in `__metadata__["diagnostics"]`) when `Accept` prefers
@@ -172,6 +173,9 @@ paths:
         - { in: query, name: class_dim, schema: { type: integer, enum: [1, -1] } }
         - { in: query, name: shift, schema: { type: boolean } }
         - { in: query, name: num_items_in_batch, schema: { type: integer, minimum: 0 } }
+        - { in: query, name: softcap, schema: { type: number, minimum: 0 } }
+        - { in: query, name: memory_budget, schema: { type: integer, minimum: 1048576 } }
+        - { in: query, name: filter_gradient, schema: { type: boolean } }
         - { in: query, name: margin, schema: { type: number } }
         - { in: query, name: p, schema: { type: number } }
         - { in: query, name: eps, schema: { type: number, minimum: 0 } }
