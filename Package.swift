@@ -3,7 +3,9 @@
 // dependency arrows below are the only imports allowed (CI builds with
 // `--explicit-target-dependency-import-check error`, so a stray import fails the build):
 //
-//   lossd ─> LossAPI ─┬─> LossKernels            (pure math, no Foundation, no I/O)
+//   lossd ─> LossAPI ─┬─> LossKernels ─> CBLAS  (pure math, no Foundation, no I/O; CBLAS: system
+//                     │                           library over OpenBLAS, libopenblas-dev, on Linux;
+//                     │                           Accelerate on macOS)
 //                     ├─> TensorCodecs           (JSON numbers and arrays, safetensors, number
 //                     │                           spelling; knows no HTTP and no losses)
 //                     └─> HTTPServer ─┬─> CZlib   (system library: zlib1g-dev)
@@ -56,8 +58,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        // The linear head's matrix products (linear_cross_entropy). Accelerate on Apple platforms.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(
             name: "LossKernels",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
             swiftSettings: (kernelTargetCPU.map { [.unsafeFlags(["-target-cpu", $0])] } ?? [])
                 + (kernelTargetCPU == "haswell" ? [.define("LOSSD_KERNELS_FMA")] : [])
         ),
@@ -83,6 +88,8 @@ let package = Package(
             swiftSettings: kernelTargetCPU == "haswell" ? [.define("LOSSD_KERNELS_HASWELL")] : []
         ),
         .executableTarget(name: "KernelBenchmark", dependencies: ["LossKernels"], path: "Benchmarks/KernelBenchmark"),
+        // linear_cross_entropy beside torch: scripts/bench-lmhead.sh.
+        .executableTarget(name: "LMHeadBenchmark", dependencies: ["LossKernels"], path: "Benchmarks/LMHeadBenchmark"),
         .target(
             name: "LossTestSupport",
             dependencies: ["LossKernels", "HTTPServer"],

@@ -56,6 +56,8 @@ public enum DiagnosticValue: Sendable, Equatable {
     case double(Double)
     case string(String)
     case indices([Int])
+    /// One number per item (per-sequence statistics); NaN where an item has nothing to average.
+    case reals([Double])
 }
 
 /// A numerical trap found in the job (codes and meanings in shared/API.md).

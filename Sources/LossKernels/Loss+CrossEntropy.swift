@@ -95,7 +95,7 @@ extension Loss {
 
     /// A temperature whose reciprocal the dtype holds: at least the dtype's smallest normal
     /// number (1e-300 passes "positive" but is 0 in float32, and 1/1e-320 overflows float64).
-    private static func requireRepresentableReciprocal(_ temperature: Double, _ dtype: DType) throws(LossError) {
+    static func requireRepresentableReciprocal(_ temperature: Double, _ dtype: DType) throws(LossError) {
         let smallest = dtype == .float32 ? Double(Float.leastNormalMagnitude) : Double.leastNormalMagnitude
         guard temperature >= smallest else {
             throw LossError(kind: .invalidOption, option: "temperature",
@@ -103,13 +103,14 @@ extension Loss {
         }
     }
 
-    /// The mean's denominator: num_items_in_batch when set (cross_entropy), else `otherwise`.
-    private static func meanDenominator(_ o: LossOptions, _ name: LossName, otherwise: Double) -> Double {
-        let items = name == .crossEntropy ? o.integer(.numItemsInBatch) : 0
+    /// The mean's denominator: num_items_in_batch when set (cross_entropy, linear_cross_entropy),
+    /// else `otherwise`.
+    static func meanDenominator(_ o: LossOptions, _ name: LossName, otherwise: Double) -> Double {
+        let items = name != .nllLoss ? o.integer(.numItemsInBatch) : 0
         return items > 0 ? Double(items) : otherwise
     }
 
-    private static func classWeight(_ t: Tensor?, _ layout: ClassLayout) throws(LossError) -> [Double]? {
+    static func classWeight(_ t: Tensor?, _ layout: ClassLayout) throws(LossError) -> [Double]? {
         guard let t else { return nil }
         let w = try Validation.floats(t, "weight")
         guard t.shape == [layout.classes] else {
@@ -120,14 +121,15 @@ extension Loss {
     }
 
     /// Validated targets: class per position, or -1 when ignored; also W, the mean's denominator.
-    private static func classTargets(_ job: LossJob, _ layout: ClassLayout, weight: [Double]?) throws(LossError)
+    /// `logitsShape`: the logits' shape (the input's, or linear_cross_entropy's implied logits).
+    static func classTargets(_ job: LossJob, _ layout: ClassLayout, weight: [Double]?, logitsShape: [Int]) throws(LossError)
         -> (targets: [Int], denominator: Double, counted: Int, ignoredAsClass: WarningCollector)
     {
         guard job.target.shape == layout.positionShape else {
-            let what = job.target.isFloatingPoint && job.name == .crossEntropy
-                ? "class-probability targets must have the input's shape \(job.input.shape); class-index targets "
+            let what = job.target.isFloatingPoint && job.name != .nllLoss
+                ? "class-probability targets must have the logits' shape \(logitsShape); class-index targets "
                 : "class-index targets "
-            let input = job.input.shape
+            let input = logitsShape
             let classesLastHint = job.name == .crossEntropy && layout.inner > 1 && job.target.shape == Array(input.dropLast())
                 ? "; the input looks like (B, T, V) logits with (B, T) labels, Hugging Face's layout: pass class_dim: -1"
                 : ""
@@ -138,7 +140,7 @@ extension Loss {
         var raw = try Validation.classIndices(job.target)
         // shift: position t takes target t+1 of its sequence (the last dimension of the targets);
         // the last position of every sequence is ignored. `source` maps back for error pointers.
-        let shift = job.name == .crossEntropy && job.options.boolean(.shift)
+        let shift = job.name != .nllLoss && job.options.boolean(.shift)
         if shift { raw = shifted(raw, shape: job.target.shape, fill: ii) }
         let source = { (i: Int) -> Int in shift ? i + 1 : i }
         var targets = [Int](repeating: -1, count: raw.count)
@@ -184,7 +186,8 @@ extension Loss {
         gradientStorage: UnsafeMutableBufferPointer<Float>? = nil
     ) throws(LossError) -> Computed {
         let o = job.options
-        let (targets, weightDenominator, counted, ignoredAsClass) = try classTargets(job, layout, weight: row.weight)
+        let (targets, weightDenominator, counted, ignoredAsClass) = try classTargets(job, layout, weight: row.weight,
+                                                                                      logitsShape: job.input.shape)
         let denominator = meanDenominator(o, job.name, otherwise: weightDenominator)
         let reduced = o.reduction != .none
         let (g, gPer) = try Validation.gradOutput(job.gradOutput, valueShape: reduced ? [] : layout.positionShape)
@@ -230,6 +233,10 @@ extension Loss {
                                                         pytorch: o.compat == .pytorch)
         counts(&d, layout, stats, counted: counted)
         classStats(&d, stats, temperature: row.temperature, perplexity: !nll, entropy: !nll)
+        if !nll && o.integer(.classDim) == -1 {
+            SequenceStats.append(to: &d, positionShape: layout.positionShape, targets: targets, losses: losses,
+                                 correctPositions: stats.correctPositions)
+        }
         if gradTensor != nil || gradientStorage != nil { ResultAssembly.gradStats(&d, sumSquares: stats.gradSumSquares, maxAbs: stats.gradMaxAbs) }
         var extra: [WarningCollector] = []
         var emptyWarning = WarningCollector(counted == 0 ? .allTargetsIgnored : .zeroWeightSum)
@@ -317,7 +324,7 @@ extension Loss {
         if scan.nan > 0 || scan.posInf > 0 { stats.nonfinite.hit(position) }
         if x[t] == -.infinity { stats.targetNegInf.hit(position) }
         stats.classifiedRows += 1
-        if scan.nan == 0 && scan.argmax == t && x[t] == scan.max { stats.correct += 1 }
+        if scan.nan == 0 && scan.argmax == t && x[t] == scan.max { stats.countCorrect(position) }
         stats.confidenceSum += exp(scan.max)
         if let grad {
             grad[t] = w * -u
@@ -378,7 +385,7 @@ extension Loss {
             safeDiffersFromPyTorch: o.compat == .safe && emptyMean)
     }
 
-    private static func counts(_ d: inout Diagnostics, _ layout: ClassLayout, _ s: ClassRowStats, counted: Int) {
+    static func counts(_ d: inout Diagnostics, _ layout: ClassLayout, _ s: ClassRowStats, counted: Int) {
         d.counts = [
             .init("elements", .int(layout.elements)), .init("rows", .int(layout.rows)),
             .init("classes", .int(layout.classes)), .init("counted", .int(counted)),
@@ -388,7 +395,7 @@ extension Loss {
         ]
     }
 
-    private static func classStats(_ d: inout Diagnostics, _ s: ClassRowStats, temperature: Double, perplexity: Bool,
+    static func classStats(_ d: inout Diagnostics, _ s: ClassRowStats, temperature: Double, perplexity: Bool,
                                    entropy: Bool) {
         let n = s.loss.count
         ResultAssembly.stat(&d, "loss_min", s.loss.min, if: n > 0)
@@ -403,7 +410,7 @@ extension Loss {
         ResultAssembly.stat(&d, "logit_max", s.logitMax * temperature, if: s.logitMax.isFinite)
     }
 
-    private static func classWarnings(_ d: inout Diagnostics, _ s: ClassRowStats, extra: [WarningCollector]) {
+    static func classWarnings(_ d: inout Diagnostics, _ s: ClassRowStats, extra: [WarningCollector]) {
         // INPUT_LOOKS_LIKE_PROBABILITIES only when every counted row looks like probabilities.
         let probabilities = s.looksLikeProbabilities.count == s.classifiedRows ? [s.looksLikeProbabilities] : []
         let collectors = [s.ignoredNonfinite, s.nonfinite, s.targetNegInf] + probabilities

@@ -107,7 +107,7 @@ extension Loss {
         .smoothL1Loss, .huberLoss, .sigmoidFocalLoss,
         .hingeEmbeddingLoss, .softMarginLoss, .multilabelSoftMarginLoss, .multilabelMarginLoss, .multiMarginLoss,
         .cosineEmbeddingLoss, .tripletMarginLoss, .tripletMarginWithDistanceLoss,
-        .ctcLoss, .poissonNLLLoss, .gaussianNLLLoss, .marginRankingLoss,
+        .ctcLoss, .poissonNLLLoss, .gaussianNLLLoss, .marginRankingLoss, .linearCrossEntropy,
     ]
 
     /// The descriptor of `name`.

@@ -23,7 +23,7 @@ import Testing
             job.options.compat = mode
             let result = try Loss.compute(job)
             let expected = mode == .safe ? (golden.safe ?? golden.pytorch) : golden.pytorch
-            let (relative, absolute) = golden.isFloat64 ? (1e-12, 1e-15) : (1e-5, 1e-6)
+            let (relative, absolute) = golden.tolerance
             #expect(result.value.shape == expected.value.shape, "\(golden.name) \(mode) value shape")
             let valueMismatch = Closeness.firstMismatch(
                 expected: expected.value.doubles, observed: result.value.doubles, relative: relative, absolute: absolute)

@@ -96,6 +96,32 @@ struct GradientCheckTests {
                     options: options([("class_dim", .int(-1)), ("shift", .bool(true)), ("num_items_in_batch", .int(5)),
                                       ("label_smoothing", .double(0.1))]))
         },
+        Case(description: "linear_cross_entropy bias, weight, smoothing, softcap, temperature, z_loss") { g in
+            LossJob(name: .linearCrossEntropy,
+                    tensors: ["input": g.tensor([5, 4]), "linear_weight": g.tensor([6, 4], in: -1...1),
+                              "linear_bias": g.tensor([6], in: -1...1), "weight": g.tensor([6], in: 0.3...2),
+                              "target": g.classes([5], classes: 6, ignored: 0.2)],
+                    options: options([("label_smoothing", .double(0.1)), ("softcap", .double(4)),
+                                      ("temperature", .double(1.3)), ("z_loss", .double(0.02))]))
+        },
+        Case(description: "linear_cross_entropy K-dim weight, none with grad_output") { g in
+            LossJob(name: .linearCrossEntropy,
+                    tensors: ["input": g.tensor([3, 4]), "linear_weight": g.tensor([5, 2, 4], in: -1...1),
+                              "linear_bias": g.tensor([5, 2], in: -1...1), "target": g.classes([3, 2], classes: 5)],
+                    gradOutput: g.tensor([3, 2], in: 0.1...2), options: options([("reduction", .string("none"))]))
+        },
+        Case(description: "linear_cross_entropy (B, T, H) class_dim -1, shift, sum") { g in
+            LossJob(name: .linearCrossEntropy,
+                    tensors: ["input": g.tensor([2, 3, 4]), "linear_weight": g.tensor([5, 4], in: -1...1),
+                              "target": g.classes([2, 3], classes: 5, ignored: 0.2)],
+                    options: options([("reduction", .string("sum")), ("class_dim", .int(-1)), ("shift", .bool(true))]))
+        },
+        Case(description: "linear_cross_entropy probability targets") { g in
+            LossJob(name: .linearCrossEntropy,
+                    tensors: ["input": g.tensor([3, 4]), "linear_weight": g.tensor([5, 4], in: -1...1),
+                              "linear_bias": g.tensor([5], in: -1...1), "target": g.probabilities([3, 5])],
+                    options: options([("label_smoothing", .double(0.05)), ("z_loss", .double(0.01))]))
+        },
         Case(description: "sigmoid_focal_loss alpha, gamma 2") { g in
             LossJob(name: .sigmoidFocalLoss, input: g.tensor([3, 4]), target: g.tensor([3, 4], in: 0...1).rounded(),
                     options: options([]))

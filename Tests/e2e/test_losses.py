@@ -22,7 +22,8 @@ def test_every_loss_has_golden_cases():
                       "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss", "multilabel_margin_loss",
                       "multi_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
                       "triplet_margin_with_distance_loss",
-                      "ctc_loss", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss"}
+                      "ctc_loss", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
+                      "linear_cross_entropy"}
 
 
 def test_catalogue_names_every_loss(http, url):

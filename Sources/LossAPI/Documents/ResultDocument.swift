@@ -65,6 +65,10 @@ enum ResultDocument {
                 json.beginArray()
                 for index in indices { json.integer(Int64(index)) }
                 json.endArray()
+            case .reals(let values):
+                json.beginArray()
+                for value in values { json.number(value) }
+                json.endArray()
             }
         }
         json.endObject()

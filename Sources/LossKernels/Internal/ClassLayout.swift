@@ -72,6 +72,8 @@ struct ClassRowStats {
     /// Sum of every row's loss (the reduction's numerator).
     var lossSum = 0.0
     var correct = 0, confidenceSum = 0.0, entropySum = 0.0, nllSum = 0.0, classifiedRows = 0
+    /// The positions counted in `correct`, in row order (per-sequence token accuracy).
+    var correctPositions: [Int] = []
     var gradSumSquares = 0.0, gradMaxAbs = 0.0
     var ignoredNonfinite = WarningCollector(.ignoredRowNonfinite)
     var nonfinite = WarningCollector(.nonfiniteInput)
@@ -87,13 +89,19 @@ struct ClassRowStats {
         nan += o.nan; posInf += o.posInf; negInf += o.negInf; fullyMasked += o.fullyMasked
         logitMin = Swift.min(logitMin, o.logitMin); logitMax = Swift.max(logitMax, o.logitMax)
         loss.merge(o.loss); lossSum += o.lossSum
-        correct += o.correct; confidenceSum += o.confidenceSum; entropySum += o.entropySum
+        correct += o.correct; correctPositions += o.correctPositions; confidenceSum += o.confidenceSum; entropySum += o.entropySum
         nllSum += o.nllSum; classifiedRows += o.classifiedRows
         gradSumSquares += o.gradSumSquares; gradMaxAbs = Swift.max(gradMaxAbs, o.gradMaxAbs)
         ignoredNonfinite.merge(o.ignoredNonfinite); nonfinite.merge(o.nonfinite)
         targetNegInf.merge(o.targetNegInf); looksLikeProbabilities.merge(o.looksLikeProbabilities)
         notLogProbabilities.merge(o.notLogProbabilities); extreme.merge(o.extreme)
         unnormalizedTargets.merge(o.unnormalizedTargets); pytorchNaNRows.merge(o.pytorchNaNRows)
+    }
+
+    /// A counted row whose argmax is its target.
+    mutating func countCorrect(_ position: Int) {
+        correct += 1
+        correctPositions.append(position)
     }
 
     /// Adds one gradient element to the gradient statistics.

@@ -200,7 +200,7 @@ enum FusedCrossEntropy {
         }
         stats.classifiedRows += 1
         stats.nllSum += -lpt
-        if x[t] == xmax && !(0..<t).contains(where: { x[$0] == xmax }) { stats.correct += 1 }
+        if x[t] == xmax && !(0..<t).contains(where: { x[$0] == xmax }) { stats.countCorrect(position) }
         stats.confidenceSum += 1 / s
         stats.entropySum += logS - entropyDot / s
         guard let grad else { return loss }
@@ -244,20 +244,6 @@ enum FusedCrossEntropy {
         stats.gradSumSquares += sumSquares
         stats.gradMaxAbs = max(stats.gradMaxAbs, Double(maxAbs))
         return loss
-    }
-
-    /// Sum of the lanes, folded in halves (the stdlib's `sum()`/`max()` went lane by lane
-    /// through the stack), finished in Double.
-    @inline(__always) private static func laneSum(_ v: V) -> Double {
-        let q = v.lowHalf + v.highHalf
-        return (Double(q[0]) + Double(q[1])) + (Double(q[2]) + Double(q[3]))
-    }
-
-    /// Maximum of the lanes (no NaN lanes here: those rows left in sweep 1), folded with masks.
-    @inline(__always) private static func laneMax(_ v: V) -> Float {
-        var q = v.lowHalf
-        q.replace(with: v.highHalf, where: v.highHalf .> q)
-        return Swift.max(Swift.max(q[0], q[1]), Swift.max(q[2], q[3]))
     }
 
     /// sum_c w[c] x[c] in Double (only needed with label smoothing and class weights).

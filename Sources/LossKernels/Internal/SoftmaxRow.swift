@@ -81,7 +81,7 @@ struct SoftmaxRow {
         if scan.looksLikeProbabilities(classes: classes) { stats.looksLikeProbabilities.hit(position) }
         stats.classifiedRows += 1
         stats.nllSum += -lpt
-        if scan.nan == 0 && scan.argmax == t && z[t] == m { stats.correct += 1 }
+        if scan.nan == 0 && scan.argmax == t && z[t] == m { stats.countCorrect(position) }
         stats.confidenceSum += 1 / s
         // grad_lp[c] = -u * q[c]; sum(grad_lp) = -u * sum(q). One exp per element serves the
         // entropy and the gradient.
@@ -140,7 +140,7 @@ struct SoftmaxRow {
         stats.confidenceSum += 1 / s
         var best = 0
         for c in 1..<classes where y[c] > y[best] { best = c }
-        if scan.nan == 0 && scan.argmax == best { stats.correct += 1 }
+        if scan.nan == 0 && scan.argmax == best { stats.countCorrect(position) }
         let sumGo = -u * sumQ
         let zScale = zLoss > 0 ? u * 2 * zLoss * lse : 0
         var entropy = 0.0

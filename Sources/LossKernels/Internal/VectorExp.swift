@@ -68,3 +68,17 @@ func vectorExp(_ x: FloatLanes) -> FloatLanes {
     xc.replace(with: vectorExpLowest, where: flush)
     return vectorExp(clamped: xc, flush: flush)
 }
+
+/// Sum of the lanes, folded in halves (the stdlib's `sum()`/`max()` went lane by lane
+/// through the stack), finished in Double.
+@inline(__always) func laneSum(_ v: FloatLanes) -> Double {
+    let q = v.lowHalf + v.highHalf
+    return (Double(q[0]) + Double(q[1])) + (Double(q[2]) + Double(q[3]))
+}
+
+/// Maximum of the lanes (no NaN lanes here: those rows left in sweep 1), folded with masks.
+@inline(__always) func laneMax(_ v: FloatLanes) -> Float {
+    var q = v.lowHalf
+    q.replace(with: v.highHalf, where: v.highHalf .> q)
+    return Swift.max(Swift.max(q[0], q[1]), Swift.max(q[2], q[3]))
+}
