@@ -5,8 +5,9 @@ import LossKernels
 /// options; kl_div batchmean), through `Loss.compute`, in float32 or float64. bench_torch.py
 /// `table` times PyTorch on the same cases; scripts/bench-kernels.sh joins the two by name.
 /// Elements are those of the first differentiable tensor (log_probs for ctc_loss). Each case
-/// prints one tab-separated line: `TABLE name shape elements seconds` (best of N).
-func lossTable(float64: Bool) {
+/// prints one tab-separated line: `TABLE name shape elements seconds` (best of N). `names`, when
+/// not empty, keeps the cases whose name starts with one of them.
+func lossTable(float64: Bool, only names: [String]) {
     let rows = 4096, wide = 1024, narrow = 128
     var rng = SplitMix(state: 0x7AB1E)
     func uniform(_ count: Int, _ range: ClosedRange<Float>) -> [Float] {
@@ -93,7 +94,7 @@ func lossTable(float64: Bool) {
             "input1": matrix(wide, -2...2), "input2": matrix(wide, -2...2), "target": signs([rows, wide])])),
     ]
     var sink = 0.0
-    for (name, shape, original) in cases {
+    for (name, shape, original) in cases where names.isEmpty || names.contains(where: name.hasPrefix) {
         var job = original
         // Tensors stored in the job's dtype, as a float64 client would send them.
         job.options.dtype = float64 ? .float64 : .float32

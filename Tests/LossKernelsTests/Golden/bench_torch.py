@@ -48,7 +48,7 @@ def focal(x, y, alpha=0.25, gamma=2.0):
     return ((alpha * y + (1 - alpha) * (1 - y)) * ce * ((1 - p_t) ** gamma)).mean()
 
 
-def loss_table(dtype):
+def loss_table(dtype, names=()):
     """Forward+backward (autograd) of every loss on KernelBenchmark's 4096-row cases (LossTable.swift):
     reduction mean, default options (kl_div batchmean), elements of the first differentiable tensor.
     Prints `TABLE name shape elements seconds` (best of N), the lines bench-kernels.sh joins."""
@@ -110,6 +110,8 @@ def loss_table(dtype):
     ]
     print(f"# torch {torch.__version__}, threads {torch.get_num_threads()}, {dtype}")
     for name, shape, fn, tensors, differentiable in cases:
+        if names and not any(name.startswith(n) for n in names):
+            continue
         def once():
             leaves = [t.detach().requires_grad_(True) for t in tensors[:differentiable]]
             loss = fn(*leaves, *tensors[differentiable:])
@@ -132,8 +134,9 @@ def best_of(repeats, body):
 
 if __name__ == "__main__":
     import sys
-    chosen = sys.argv[1:]  # nothing: everything; "table" ("table float64"): the table of every loss only
+    chosen = sys.argv[1:]  # nothing: everything; "table [float64] [name ...]": the table (of those losses) only
     if "table" not in chosen:
         main()
     if not chosen or "table" in chosen:
-        loss_table(torch.float64 if "float64" in chosen else torch.float32)
+        loss_table(torch.float64 if "float64" in chosen else torch.float32,
+                   [n for n in chosen if n not in ("table", "float64")])
