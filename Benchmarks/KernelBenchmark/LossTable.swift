@@ -5,9 +5,10 @@ import LossKernels
 /// options; kl_div batchmean), through `Loss.compute`, in float32 or float64. bench_torch.py
 /// `table` times PyTorch on the same cases; scripts/bench-kernels.sh joins the two by name.
 /// Elements are those of the first differentiable tensor (log_probs for ctc_loss). Each case
-/// prints one tab-separated line: `TABLE name shape elements seconds` (best of N). `names`, when
+/// prints one tab-separated line: `TABLE name shape elements seconds cpu-seconds` (best of N wall
+/// times; least CPU time of the process, both threads, over the same calls). `names`, when
 /// not empty, keeps the cases whose name starts with one of them.
-func lossTable(float64: Bool, only names: [String]) {
+func lossTable(float64: Bool, threads: Int, only names: [String]) {
     let rows = 4096, wide = 1024, narrow = 128
     var rng = SplitMix(state: 0x7AB1E)
     func uniform(_ count: Int, _ range: ClosedRange<Float>) -> [Float] {
@@ -98,12 +99,25 @@ func lossTable(float64: Bool, only names: [String]) {
         var job = original
         // Tensors stored in the job's dtype, as a float64 client would send them.
         job.options.dtype = float64 ? .float64 : .float32
+        job.maxThreads = threads
         job.tensors = job.tensors.mapValues { $0.converted(to: job.options.dtype) }
         let first = Loss.descriptor(job.name).differentiable.first!.name
         let elements = job.tensors[first]!.count
         let repeats = max(3, min(20, 40_000_000 / elements))
-        let t = best(repeats) { sink += try! Loss.compute(job).value.doubles[0] }
-        print("TABLE\t\(name)\t\(shape)\t\(elements)\t\(t)")
+        var cpu = Double.infinity
+        let t = best(repeats) {
+            let c0 = processTime()
+            sink += try! Loss.compute(job).value.doubles[0]
+            cpu = min(cpu, processTime() - c0)
+        }
+        print("TABLE\t\(name)\t\(shape)\t\(elements)\t\(t)\t\(cpu)")
     }
     if sink == 42 { print("") }
+}
+
+/// CPU time of the process (every thread), in seconds.
+func processTime() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }

@@ -180,12 +180,24 @@ struct Elementwise {
         ) -> ElementwiseStats {
             var s = ElementwiseStats(flag?.code)
             let perElement = out.perElement
+            // The hot sums and extremes in locals (registers), folded into `s` after the loop.
+            var lossSum = 0.0, lossMin = Double.infinity, lossMax = -Double.infinity, lossNaN = false
+            var inputMin = Double.infinity, inputMax = -Double.infinity
+            var sumSquares = 0.0, maxAbs = 0.0
             for i in range {
                 let xi = Double(x[i]), yi = Double(y[i])
-                s.input(xi, at: i)
+                if xi.isFinite {
+                    inputMin = Swift.min(inputMin, xi)
+                    inputMax = Swift.max(inputMax, xi)
+                } else {
+                    s.input(xi, at: i)
+                }
                 let (l, d) = element(i, xi, yi)
                 out.losses?[i] = l
-                s.loss.add(l)
+                lossSum += l
+                lossMin = Swift.min(lossMin, l)
+                lossMax = Swift.max(lossMax, l)
+                lossNaN = lossNaN || l.isNaN
                 if let flag, flag.test(i, xi, yi) { s.flagged?.hit(i) }
                 if let probability {
                     let p = probability(xi)
@@ -195,10 +207,16 @@ struct Elementwise {
                 if let g {
                     let gi = d * (perElement?[i] ?? scale)
                     g[i] = T(gi)
-                    s.sumSquares += gi * gi
-                    s.maxAbs = Swift.max(s.maxAbs, abs(gi))
+                    sumSquares += gi * gi
+                    maxAbs = Swift.max(maxAbs, abs(gi))
                 }
             }
+            s.loss = RunningStats(count: range.count, sum: lossSum, min: lossNaN ? .nan : lossMin,
+                                  max: lossNaN ? .nan : lossMax)
+            s.inputMin = Swift.min(s.inputMin, inputMin)
+            s.inputMax = Swift.max(s.inputMax, inputMax)
+            s.sumSquares = sumSquares
+            s.maxAbs = maxAbs
             return s
         }
     }

@@ -136,15 +136,28 @@ struct PerSampleLoss {
                                     s.loss.add(l)
                                 }
                                 let count = rows.count * d.width
+                                // Four interleaved partial sums and maxima (independent adds).
+                                var squares = SIMD4<Double>(), largest = SIMD4<Double>()
                                 for g in 0..<gradientCount {
                                     let from = grads + g * stride, to = outputs[g] + first * d.width
-                                    for i in 0..<count {
+                                    var i = 0
+                                    while i + 4 <= count {
+                                        let v = SIMD4(from[i], from[i + 1], from[i + 2], from[i + 3])
+                                        for j in 0..<4 { to[i + j] = T(v[j]) }
+                                        squares += v * v
+                                        largest = pointwiseMax(largest, v.replacing(with: -v, where: v .< 0))
+                                        i += 4
+                                    }
+                                    while i < count {
                                         let v = from[i]
                                         to[i] = T(v)
                                         s.sumSquares += v * v
                                         s.maxAbs = Swift.max(s.maxAbs, abs(v))
+                                        i += 1
                                     }
                                 }
+                                s.sumSquares += squares.sum()
+                                s.maxAbs = Swift.max(s.maxAbs, largest.max())
                                 chunkStats[k] = s
                             }
                         }
