@@ -142,10 +142,13 @@ struct PerSampleLoss {
                                     let from = grads + g * stride, to = outputs[g] + first * d.width
                                     var i = 0
                                     while i + 4 <= count {
-                                        let v = SIMD4(from[i], from[i + 1], from[i + 2], from[i + 3])
+                                        let v = UnsafeRawPointer(from + i).loadUnaligned(as: SIMD4<Double>.self)
                                         for j in 0..<4 { to[i + j] = T(v[j]) }
                                         squares += v * v
-                                        largest = pointwiseMax(largest, v.replacing(with: -v, where: v .< 0))
+                                        // |v| by clearing the sign bits; a blend, not a branch per lane.
+                                        let magnitude = unsafeBitCast(
+                                            unsafeBitCast(v, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD4<Double>.self)
+                                        largest.replace(with: magnitude, where: magnitude .> largest)
                                         i += 4
                                     }
                                     while i < count {

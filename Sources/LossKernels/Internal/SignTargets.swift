@@ -17,6 +17,12 @@ extension Validation {
     ///   (float32 elements read where they are stored).
     static func requireSigns(_ t: Tensor) throws(LossError) {
         _ = try consistent(t, "target")
+        // float32: a plain search (no throwing call per element); the error is then built once.
+        if let found = t.withFloat32Elements({ v in v.firstIndex { $0 != 1 && $0 != -1 } }) {
+            guard let i = found else { return }
+            throw .element(.invalidTensor, "target", flat: i, shape: t.shape,
+                           "target must be 1 or -1, got \(Double(t.withFloat32Elements { $0[i] }!))")
+        }
         try PointwiseLoss.scan(t) { i, y throws(LossError) in
             guard y == 1 || y == -1 else {
                 throw .element(.invalidTensor, "target", flat: i, shape: t.shape, "target must be 1 or -1, got \(y)")

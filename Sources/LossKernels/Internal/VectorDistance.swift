@@ -40,6 +40,16 @@ enum VectorDistance {
         scale: Double, _ ga: UnsafeMutablePointer<Double>?, _ gb: UnsafeMutablePointer<Double>?
     ) {
         guard scale != 0 else { return }
+        if p == 2, norm != 0, let ga, let gb {
+            // The common case without a branch per element.
+            let k = scale / norm
+            for i in 0..<d {
+                let v = (a[i] - b[i] + eps) * k
+                ga[i] += v
+                gb[i] -= v
+            }
+            return
+        }
         for i in 0..<d {
             let x = a[i] - b[i] + eps
             let v: Double
