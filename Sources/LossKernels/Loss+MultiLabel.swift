@@ -55,7 +55,7 @@ extension Loss {
                 // logsigmoid(x) and logsigmoid(-x) share log1p(exp(-|x|)) (PyTorch's CPU form);
                 // sigmoid(x) reuses exp(-|x|).
                 let e = single ? Double(expf(Float(-abs(xi)))) : exp(-abs(xi))
-                let shared = single ? Double(log1pf(Float(e))) : log1p(e)
+                let shared = single ? Double(log1pSingle(Float(e))) : log1p(e)
                 sum += -(y[i] * (Swift.min(xi, 0) - shared) + (1 - y[i]) * (Swift.min(-xi, 0) - shared)) * wi
                 if let grad { grad[i] = wi * ((xi >= 0 ? 1 / (1 + e) : e / (1 + e)) - y[i]) * (scale / c) }
             }

@@ -60,7 +60,7 @@ extension Loss {
         let single = job.options.dtype == .float32
         return try e.run { _, x, y in
             let z = single ? Double(expf(Float(-y * x))) : exp(-y * x)
-            return (single ? Double(log1pf(Float(z))) : log1p(z), -y * z / (1 + z))
+            return (single ? Double(log1pSingle(Float(z))) : log1p(z), -y * z / (1 + z))
         }
     }
 }

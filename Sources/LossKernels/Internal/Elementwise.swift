@@ -265,3 +265,13 @@ private struct ElementwiseStats {
 
 /// PyTorch's sigmoid: 1 / (1 + exp(-x)).
 @inline(__always) func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+
+/// log1p(z) of a float32 through `logf` (glibc's `log1pf` took about twice as long), after
+/// Goldberg: with u = 1 + z rounded, log(u) * z / (u - 1) is accurate to a few ulp (z itself
+/// where u rounds to 1; log(u) where u is infinite or NaN).
+@inline(__always) func log1pSingle(_ z: Float) -> Float {
+    let u = 1 + z
+    if u == 1 { return z }
+    if !u.isFinite { return logf(u) }
+    return logf(u) * (z / (u - 1))
+}
