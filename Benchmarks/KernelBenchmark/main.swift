@@ -68,7 +68,8 @@ var rng = SplitMix()
 // baselines (for profiling the kernel alone).
 let allShapes = [(4096, 32000), (64, 1000), (8, 50257), (32768, 128)]
 let fusedOnly = CommandLine.arguments.contains("--fused-only")
-// `losses-a` (alone) runs only the ctc / poisson / gaussian / margin ranking lines.
+// `table` runs only the table of every loss (`table float64`: in float64; `table threads1`: jobs
+// on one thread; `table mse_loss l1_loss`: those losses only).
 let chosen = CommandLine.arguments.dropFirst().filter { $0 != "--fused-only" }
 let shapes = chosen.isEmpty ? allShapes : allShapes.filter { chosen.contains("\($0.0)x\($0.1)") }
 /// `v` with `digits` decimals (no Foundation here).
@@ -131,6 +132,7 @@ for (n, c) in shapes {
     print("  memcpy, warm dst   \(rate(warmTime))   fused with reused grad takes \(fixed(fusedReused / warmTime, 2))x its time")
     if sink == 42 { print("") }
 }
-// `KernelBenchmark margin` runs only the margin and embedding losses.
-if !fusedOnly && (chosen.isEmpty || chosen.contains("margin")) { marginLossBenchmark() }
-if chosen.isEmpty || chosen.contains("losses-a") { benchmarkLossesA(&rng) }
+if !fusedOnly && (chosen.isEmpty || chosen.contains("table")) {
+    lossTable(float64: chosen.contains("float64"), threads: chosen.contains("threads1") ? 1 : 2,
+              only: chosen.filter { !["table", "float64", "threads1"].contains($0) })
+}

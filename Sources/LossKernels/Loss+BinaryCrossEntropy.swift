@@ -44,15 +44,14 @@ extension LossDescriptor {
 extension Loss {
     static func binaryCrossEntropy(_ job: LossJob) throws(LossError) -> Computed {
         let e = try Elementwise(job)
-        try e.requireUnitInterval(e.x, of: job.input, "input")
-        try e.requireUnitInterval(e.y, of: job.target, "target")
+        try e.requireUnitInterval(job.input, "input")
+        try e.requireUnitInterval(job.target, "target")
         let w = try job.weight.map { t throws(LossError) in try Validation.broadcast(t, "weight", to: job.input.shape) }
-        let x = e.x, y = e.y
         // PyTorch's EPSILON is a C++ `float` 1e-12, also for double tensors.
         let epsilon = Double(Float(1e-12))
         return try e.run(
-            probability: { x[$0] },
-            clamped: { i in (y[i] != 0 && log(x[i]) < -100) || (y[i] != 1 && log1p(-x[i]) < -100) }
+            probability: { $0 },
+            flag: .init(code: .logClamped) { _, x, y in (y != 0 && log(x) < -100) || (y != 1 && log1p(-x) < -100) }
         ) { i, x, y in
             let wi = w?[i] ?? 1
             let l = (y - 1) * max(log1p(-x), -100) - y * max(log(x), -100)
@@ -65,8 +64,7 @@ extension Loss {
         let shape = job.input.shape
         let w = try job.weight.map { t throws(LossError) in try Validation.broadcast(t, "weight", to: shape) }
         let pw = try job.posWeight.map { t throws(LossError) in try Validation.broadcast(t, "pos_weight", to: shape) }
-        let x = e.x
-        return try e.run(probability: { sigmoid(x[$0]) }) { i, x, y in
+        return try e.run(probability: sigmoid) { i, x, y in
             let wi = w?[i] ?? 1
             let l: Double
             let d: Double

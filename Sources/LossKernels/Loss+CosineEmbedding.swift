@@ -42,17 +42,13 @@ extension Loss {
                             detail: "input2 must have input1's shape \(first.shape), got \(second.shape)")
         }
         let y = try Validation.signTargets(job.target, shape: valueShape)
-        let values = try PerSampleLoss.concatenated([(first, "input1"), (second, "input2")])
         let margin = job.options.real(.cosineMargin)
         let eps = cosineEmbeddingEpsilon
-        let driver = PerSampleLoss(job, samples: samples, valueShape: valueShape, gradients: ["input1", "input2"])
-        let secondOffset = driver.offsets[1]
-        var zeroNorm = WarningCollector(.zeroNormVector)
-        // One buffer, input1 | input2, the layout of the gradient buffer.
-        return try driver.run(over: values, warnings: { [zeroNorm.warning].compactMap { $0 } }) { n, scale, v, grad in
-            let pa = v + n * width, pb = v + secondOffset + n * width
+        let driver = try PerSampleLoss(job, samples: samples, width: width, valueShape: valueShape,
+                                       rows: [(first, "input1"), (second, "input2")], gradients: 2, flag: .zeroNormVector)
+        return try driver.run { n, scale, rows, grads in
+            let pa = rows[0], pb = rows[1]
             let m = VectorDistance.moments(pa, pb, width)
-            if m.aa == 0 || m.bb == 0 { zeroNorm.hit(n) }
             let sa = m.aa + eps, sb = m.bb + eps
             let denominator = (sa * sb).squareRoot()
             let cos = m.ab / denominator
@@ -62,14 +58,14 @@ extension Loss {
             } else {
                 (loss, dcos) = (Swift.max(cos - margin, 0), cos - margin > 0 ? scale : 0)
             }
-            if let grad, dcos != 0 {
-                let ga = grad + n * width, gb = grad + secondOffset + n * width
+            if let grads, dcos != 0 {
+                let ga = grads[0], gb = grads[1]
                 for i in 0..<width {
                     ga[i] = dcos * (pb[i] / denominator - cos * pa[i] / sa)
                     gb[i] = dcos * (pa[i] / denominator - cos * pb[i] / sb)
                 }
             }
-            return loss
+            return (loss, m.aa == 0 || m.bb == 0)
         }
     }
 }

@@ -35,20 +35,17 @@ extension Loss {
         let logTarget = job.options.boolean(.logTarget)
         let pytorch = job.options.compat == .pytorch
         // p = 0 times an infinite log ratio: PyTorch's term is NaN, its limit is 0.
-        var zeroTimesInfinite = WarningCollector(.zeroTargetInfiniteInput)
-        for i in e.x.indices {
-            let (x, y) = (e.x[i], e.y[i])
-            if logTarget ? (y == -.infinity && x.isFinite) : (y == 0 && x == -.infinity) { zeroTimesInfinite.hit(i) }
+        let zeroTimesInfinite = Elementwise.Flag(code: .zeroTargetInfiniteInput) { _, x, y in
+            logTarget ? (y == -.infinity && x.isFinite) : (y == 0 && x == -.infinity)
         }
-        var computed = try e.run { _, x, y in
+        var computed = try e.run(flag: zeroTimesInfinite) { _, x, y in
             let p = logTarget ? exp(y) : y
             if p == 0 && !pytorch { return (0, -p) }
             if logTarget { return (p * (y - x), -p) }
             let xlogy = y.isNaN ? Double.nan : (y == 0 ? 0 : y * log(y))
             return (xlogy - y * x, -y)
         }
-        if let warning = zeroTimesInfinite.warning {
-            computed.result.diagnostics.warnings.append(warning)
+        if computed.result.diagnostics.warnings.contains(where: { $0.code == WarningCode.zeroTargetInfiniteInput.code }) {
             computed.safeDiffersFromPyTorch = computed.safeDiffersFromPyTorch || !pytorch
         }
         return computed

@@ -40,28 +40,31 @@ extension LossDescriptor {
 extension Loss {
     static func multilabelSoftMargin(_ job: LossJob) throws(LossError) -> Computed {
         let (samples, classes, valueShape) = try PerSampleLoss.rows(job.input, "input")
-        let x = try Validation.floats(job.input, "input")
         try PerSampleLoss.requireInputShape(job.target, "target", job)
-        let y = try Validation.values(job.target, "target")
         let w = try job.weight.map { t throws(LossError) in try Validation.broadcast(t, "weight", to: job.input.shape) }
         let c = Double(classes)
-        return try PerSampleLoss(job, samples: samples, valueShape: valueShape, gradients: ["input"]).run { n, scale, grad in
+        // float32 jobs take exp and log1p in float32, as PyTorch does.
+        let single = job.options.dtype == .float32
+        let driver = try PerSampleLoss(job, samples: samples, width: classes, valueShape: valueShape,
+                                       rows: [(job.input, "input"), (job.target, "target")], gradients: 1)
+        return try driver.run { n, scale, rows, grads in
+            let x = rows[0], y = rows[1], grad = grads?[0]
             var sum = 0.0
-            for i in n * classes..<(n + 1) * classes {
-                let wi = w?[i] ?? 1, xi = x[i]
+            for i in 0..<classes {
+                let wi = w?[n * classes + i] ?? 1, xi = x[i]
                 // logsigmoid(x) and logsigmoid(-x) share log1p(exp(-|x|)) (PyTorch's CPU form);
                 // sigmoid(x) reuses exp(-|x|).
-                let e = exp(-abs(xi)), shared = log1p(e)
+                let e = single ? Double(expf(Float(-abs(xi)))) : exp(-abs(xi))
+                let shared = single ? Double(log1pSingle(Float(e))) : log1p(e)
                 sum += -(y[i] * (Swift.min(xi, 0) - shared) + (1 - y[i]) * (Swift.min(-xi, 0) - shared)) * wi
                 if let grad { grad[i] = wi * ((xi >= 0 ? 1 / (1 + e) : e / (1 + e)) - y[i]) * (scale / c) }
             }
-            return sum / c
+            return (sum / c, false)
         }
     }
 
     static func multilabelMargin(_ job: LossJob) throws(LossError) -> Computed {
         let (samples, classes, valueShape) = try PerSampleLoss.rows(job.input, "input")
-        let x = try Validation.floats(job.input, "input")
         try PerSampleLoss.requireInputShape(job.target, "target", job)
         let t = try Validation.classIndices(job.target)
         for i in t.indices where t[i] < -1 || t[i] >= Int64(classes) {
@@ -69,24 +72,28 @@ extension Loss {
                            "target \(t[i]) is outside [-1, \(classes)) (-1 ends a row's target list)")
         }
         let c = Double(classes)
-        var isTarget = [Bool](repeating: false, count: classes)
-        return try PerSampleLoss(job, samples: samples, valueShape: valueShape, gradients: ["input"]).run { n, scale, grad in
+        let driver = try PerSampleLoss(job, samples: samples, width: classes, valueShape: valueShape,
+                                       rows: [(job.input, "input")], gradients: 1)
+        return try driver.run { n, scale, rows, grads in
+            let x = rows[0], grad = grads?[0]
             let row = n * classes
-            let targets = t[row..<row + classes].prefix { $0 >= 0 }.map { Int($0) }
-            for j in 0..<classes { isTarget[j] = false }
-            for j in targets { isTarget[j] = true }
-            var sum = 0.0
+            let targets = t[row..<row + classes].prefix { $0 >= 0 }
             let step = scale / c
-            for j in targets {
-                for i in 0..<classes where !isTarget[i] {
-                    let z = 1 - x[row + j] + x[row + i]
-                    guard z > 0 else { continue }
-                    sum += z
-                    grad?[row + j] -= step
-                    grad?[row + i] += step
+            return withUnsafeTemporaryAllocation(of: Bool.self, capacity: classes) { isTarget in
+                isTarget.initialize(repeating: false)
+                for j in targets { isTarget[Int(j)] = true }
+                var sum = 0.0
+                for j in targets.lazy.map({ Int($0) }) {
+                    for i in 0..<classes where !isTarget[i] {
+                        let z = 1 - x[j] + x[i]
+                        guard z > 0 else { continue }
+                        sum += z
+                        grad?[j] -= step
+                        grad?[i] += step
+                    }
                 }
+                return (sum / c, false)
             }
-            return sum / c
         }
     }
 }

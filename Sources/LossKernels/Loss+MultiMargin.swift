@@ -35,7 +35,6 @@ extension LossDescriptor {
 extension Loss {
     static func multiMargin(_ job: LossJob) throws(LossError) -> Computed {
         let (samples, classes, valueShape) = try PerSampleLoss.rows(job.input, "input")
-        let x = try Validation.floats(job.input, "input")
         guard job.target.shape.count <= 1, job.target.count == samples else {
             throw LossError(kind: .shapeMismatch, field: "target",
                             detail: "target must hold one class index per sample (\(samples)), got shape \(job.target.shape)")
@@ -56,21 +55,23 @@ extension Loss {
         let squared = job.options.integer(.multiMarginP) == 2
         let margin = job.options.real(.multiMargin)
         let c = Double(classes)
-        return try PerSampleLoss(job, samples: samples, valueShape: valueShape, gradients: ["input"]).run { n, scale, grad in
-            let row = n * classes, y = Int(t[n])
+        let driver = try PerSampleLoss(job, samples: samples, width: classes, valueShape: valueShape,
+                                       rows: [(job.input, "input")], gradients: 1)
+        return try driver.run { n, scale, rows, grads in
+            let x = rows[0], grad = grads?[0], y = Int(t[n])
             let wy = w?[y] ?? 1
-            let xy = x[row + y]
+            let xy = x[y]
             let step = wy * scale / c
             var sum = 0.0
             for i in 0..<classes where i != y {
-                let z = margin - xy + x[row + i]
+                let z = margin - xy + x[i]
                 guard z > 0 else { continue }
                 sum += (squared ? z * z : z) * wy
                 let d = squared ? 2 * z * step : step
-                grad?[row + i] += d
-                grad?[row + y] -= d
+                grad?[i] += d
+                grad?[y] -= d
             }
-            return sum / c
+            return (sum / c, false)
         }
     }
 }

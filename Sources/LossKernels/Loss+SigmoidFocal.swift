@@ -37,9 +37,14 @@ extension Loss {
         let e = try Elementwise(job)
         let alpha = job.options.real(.alpha), gamma = job.options.real(.gamma)
         let pytorch = job.options.compat == .pytorch
-        let x = e.x
-        var saturated = WarningCollector(.saturatedFocalGradient)
-        var computed = try e.run(probability: { sigmoid(x[$0]) }) { i, x, y in
+        // (1 - p_t)^(gamma - 1) is infinite and dp_t is 0 where p_t = 1 and 0 < gamma < 1:
+        // PyTorch's gradient is NaN there, its limit 0.
+        func saturates(_ x: Double, _ y: Double) -> Bool {
+            let p = sigmoid(x)
+            return gamma > 0 && gamma < 1 && 1 - (p * y + (1 - p) * (1 - y)) == 0
+        }
+        let saturated = Elementwise.Flag(code: .saturatedFocalGradient) { _, x, y in saturates(x, y) }
+        var computed = try e.run(probability: sigmoid, flag: job.computeGradient ? saturated : nil) { i, x, y in
             let p = sigmoid(x)
             let ce = (1 - y) * x - logSigmoid(x)
             let pt = p * y + (1 - p) * (1 - y)
@@ -50,16 +55,13 @@ extension Loss {
             if gamma == 0 {
                 dm = 0
             } else if gamma < 1 && 1 - pt == 0 {
-                // (1 - p_t)^(gamma - 1) is infinite and dp_t is 0: PyTorch's NaN; the limit is 0.
-                saturated.hit(i)
                 dm = pytorch ? gamma * pow(1 - pt, gamma - 1) * -dpt : 0
             } else {
                 dm = gamma * pow(1 - pt, gamma - 1) * -dpt
             }
             return (at * (ce * m), at * ((p - y) * m + ce * dm))
         }
-        if let warning = saturated.warning, job.computeGradient {
-            computed.result.diagnostics.warnings.append(warning)
+        if computed.result.diagnostics.warnings.contains(where: { $0.code == WarningCode.saturatedFocalGradient.code }) {
             computed.safeDiffersFromPyTorch = computed.safeDiffersFromPyTorch || !pytorch
         }
         return computed

@@ -101,24 +101,19 @@ extension Loss {
             throw LossError(kind: .shapeMismatch, field: "anchor",
                             detail: "the cosine distance needs (N, D) inputs (PyTorch's cosine_similarity over dim 1)")
         }
-        // One buffer, anchor | positive | negative, the layout of the gradient buffer.
-        let values = try PerSampleLoss.concatenated(
-            [(anchor, "anchor"), (job.tensor("positive"), "positive"), (job.tensor("negative"), "negative")])
         let swap = job.options.boolean(.swap)
-        let driver = PerSampleLoss(job, samples: samples, valueShape: valueShape,
-                                   gradients: ["anchor", "positive", "negative"])
-        let block = samples * width
-        var degenerate = WarningCollector({ if case .cosine = distance { .zeroNormVector } else { .identicalVectors } }())
-        return try driver.run(over: values, warnings: { [degenerate.warning].compactMap { $0 } }) { n, scale, v, grad in
-            let row = n * width
-            let a = v + row, p = a + block, q = p + block
-            if Self.degenerate(distance, a, p, q, width, swap: swap) { degenerate.hit(n) }
+        let driver = try PerSampleLoss(
+            job, samples: samples, width: width, valueShape: valueShape,
+            rows: [(anchor, "anchor"), (job.tensor("positive"), "positive"), (job.tensor("negative"), "negative")],
+            gradients: 3, flag: { if case .cosine = distance { .zeroNormVector } else { .identicalVectors } }())
+        return try driver.run { n, scale, rows, grads in
+            let a = rows[0], p = rows[1], q = rows[2]
             let dPos = distance(a, p, width), dNeg = distance(a, q, width)
             let dSwap = swap ? distance(p, q, width) : Double.infinity
             let dMin = swap ? (dNeg.isNaN || dSwap.isNaN ? Double.nan : Swift.min(dNeg, dSwap)) : dNeg
             let z = margin + dPos - dMin
-            if let grad, z >= 0 {
-                let ga = grad + row, gp = ga + block, gq = gp + block
+            if let grads, z >= 0 {
+                let ga = grads[0], gp = grads[1], gq = grads[2]
                 distance.addGradient(a, p, width, value: dPos, scale: scale, ga, gp)
                 // torch.minimum's backward: the smaller side takes the gradient, a tie halves it.
                 let negShare = !swap || dNeg < dSwap ? 1.0 : dNeg == dSwap ? 0.5 : 0
@@ -127,7 +122,7 @@ extension Loss {
                     distance.addGradient(p, q, width, value: dSwap, scale: -scale * (1 - negShare), gp, gq)
                 }
             }
-            return z.isNaN ? .nan : Swift.max(z, 0)
+            return (z.isNaN ? .nan : Swift.max(z, 0), Self.degenerate(distance, a, p, q, width, swap: swap))
         }
     }
 

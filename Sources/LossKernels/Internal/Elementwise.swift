@@ -1,17 +1,22 @@
 import Glibc
 
 /// The driver shared by the elementwise losses (binary cross entropies, kl_div, regression,
-/// focal): input and target of one shape, one (loss, d loss / d input) pair per element, then
-/// PyTorch's reduction (mean and its gradient divide by numel; batchmean by input.size(0)).
+/// focal, hinge_embedding, soft_margin): input and target of one shape, one (loss, d loss / d input)
+/// pair per element, then PyTorch's reduction (mean and its gradient divide by numel; batchmean by
+/// input.size(0)).
+///
+/// The elements are read where they are stored (float32 jobs: no widened copy) in chunks of
+/// 32 Ki on up to two threads (`ParallelRows`), and a float32 gradient is written as float32.
+/// Each chunk accumulates in Double and the chunks merge in order, so the answer does not
+/// depend on the thread count. The element function may run on either thread at once: it must
+/// not mutate captured state.
 struct Elementwise {
     let job: LossJob
-    let x: [Double]
-    let y: [Double]
 
     /// Validates the shared contract: float input, target of the input's shape.
     init(_ job: LossJob) throws(LossError) {
         self.job = job
-        x = try Validation.floats(job.input, "input")
+        try Validation.requireFloats(job.input, "input")
         guard job.target.shape == job.input.shape else {
             var detail = "target size \(job.target.shape) must be the same as input size \(job.input.shape)"
             if let both = Self.broadcastShape(job.input.shape, job.target.shape) {
@@ -20,8 +25,13 @@ struct Elementwise {
             }
             throw LossError(kind: .shapeMismatch, field: "target", detail: detail)
         }
-        y = try Validation.values(job.target, "target")
+        _ = try Validation.consistent(job.target, "target")
     }
+
+    /// The input widened to Double (a copy: for kernels that index it outside `run`).
+    var x: [Double] { job.input.doubles }
+    /// The target widened to Double (a copy).
+    var y: [Double] { job.target.doubles }
 
     /// The shape PyTorch's broadcasting gives `a` and `b` (trailing dimensions aligned, a 1
     /// stretching to the other size), or nil when they do not broadcast.
@@ -37,23 +47,36 @@ struct Elementwise {
         return shape
     }
 
-    /// First element of `values` (the elements of `tensor`) outside [0, 1] (NaN included), as an
-    /// error on `field`.
-    func requireUnitInterval(_ values: [Double], of tensor: Tensor, _ field: String) throws(LossError) {
-        for i in values.indices where !(values[i] >= 0 && values[i] <= 1) {
-            throw .element(.invalidTensor, field, flat: i, shape: tensor.shape,
-                           "all elements of \(field) should be between 0 and 1, got \(tensor.elementDescription(i))")
+    /// First element of `tensor` outside [0, 1] (NaN included), as an error on `field`
+    /// (float32 elements read where they are stored).
+    func requireUnitInterval(_ tensor: Tensor, _ field: String) throws(LossError) {
+        try PointwiseLoss.scan(tensor) { i, v throws(LossError) in
+            guard v >= 0 && v <= 1 else {
+                throw .element(.invalidTensor, field, flat: i, shape: tensor.shape,
+                               "all elements of \(field) should be between 0 and 1, got \(tensor.elementDescription(i))")
+            }
         }
     }
 
+    /// Elements per chunk of work.
+    private static let chunk = 1 << 15
+
+    /// A warning raised by the elements `test(i, x, y)` holds for.
+    struct Flag {
+        let code: WarningCode
+        let test: (Int, Double, Double) -> Bool
+    }
+
     /// Runs `element(i, x, y) -> (loss, dloss/dx)` over every element and reduces.
-    /// `probability(i)` (binary losses) feeds accuracy and confidence; `clamped(i)` LOG_CLAMPED.
+    /// `probability(x)` (binary losses) feeds accuracy and confidence; `flag` names elements
+    /// (LOG_CLAMPED, ...) in a warning that follows NONFINITE_INPUT.
+    @inline(__always)
     func run(
-        probability: ((Int) -> Double)? = nil, clamped: ((Int) -> Bool)? = nil,
+        probability: ((Double) -> Double)? = nil, flag: Flag? = nil,
         _ element: (Int, Double, Double) -> (loss: Double, grad: Double)
     ) throws(LossError) -> Computed {
         let o = job.options
-        let n = x.count
+        let n = job.input.count
         let reduced = o.reduction != .none
         let (g, gPer) = try Validation.gradOutput(job.gradOutput, valueShape: reduced ? [] : job.input.shape)
         let denominator: Double = switch o.reduction {
@@ -62,58 +85,178 @@ struct Elementwise {
         }
         let scale = o.reduction == .mean || o.reduction == .batchmean ? g / denominator : g
         let emptyMean = (o.reduction == .mean || o.reduction == .batchmean) && denominator == 0
-        var losses = [Double](repeating: 0, count: n)
-        var grad: [Double]? = job.computeGradient ? [Double](repeating: 0, count: n) : nil
-        var loss = RunningStats()
-        var nan = 0, posInf = 0, negInf = 0
-        var inputMin = Double.infinity, inputMax = -Double.infinity
-        var nonfinite = WarningCollector(.nonfiniteInput)
-        var logClamped = WarningCollector(.logClamped)
-        var correct = 0, confidence = 0.0
-        var sumSquares = 0.0, maxAbs = 0.0
-        for i in 0..<n {
-            let xi = x[i]
-            if xi.isNaN { nan += 1 } else if xi == .infinity { posInf += 1 } else if xi == -.infinity { negInf += 1 } else {
-                inputMin = Swift.min(inputMin, xi); inputMax = Swift.max(inputMax, xi)
-            }
-            if xi.isNaN || xi == .infinity { nonfinite.hit(i) }
-            let (l, d) = element(i, xi, y[i])
-            losses[i] = l
-            loss.add(l)
-            if let clamped, clamped(i) { logClamped.hit(i) }
-            if let probability {
-                let p = probability(i)
-                if (p >= 0.5) == (y[i] >= 0.5) { correct += 1 }
-                confidence += Swift.max(p, 1 - p)
-            }
-            if grad != nil {
-                let gi = d * (gPer?[i] ?? scale)
-                grad![i] = emptyMean && o.compat == .safe ? 0 : gi
-                sumSquares += grad![i] * grad![i]
-                maxAbs = Swift.max(maxAbs, abs(grad![i]))
+        let sweep = Sweep(scale: emptyMean && o.compat == .safe ? 0 : scale, probability: probability, flag: flag)
+        var losses = [Double](repeating: 0, count: reduced ? 0 : n)
+        var stats = ElementwiseStats(flag?.code)
+        var grad: Tensor?
+        losses.withUnsafeMutableBufferPointer { lossBuffer in
+            (gPer ?? []).withUnsafeBufferPointer { perElement in
+                let out = Outputs(losses: reduced ? nil : lossBuffer, perElement: gPer == nil ? nil : perElement.baseAddress,
+                                  maxThreads: job.maxThreads)
+                let single: (ElementwiseStats, [Float]?)?? = o.dtype != .float32 ? nil : job.input.withFloat32Elements { x in
+                    job.target.withFloat32Elements { y in sweep.all(x, y, out, gradient: job.computeGradient, element) }
+                }
+                if let float32 = single ?? nil {
+                    stats = float32.0
+                    grad = float32.1.map { Tensor(shape: job.input.shape, float32: $0) }
+                } else {
+                    let (x, y) = (job.input.doubles, job.target.doubles)
+                    let (s, g) = x.withUnsafeBufferPointer { x in
+                        y.withUnsafeBufferPointer { y in sweep.all(x, y, out, gradient: job.computeGradient, element) }
+                    }
+                    stats = s
+                    grad = g.map { ResultAssembly.tensor(job.input.shape, $0, o.dtype) }
+                }
             }
         }
         var d = Diagnostics()
-        d.counts = [.init("elements", .int(n)), .init("nan", .int(nan)), .init("pos_inf", .int(posInf)),
-                    .init("neg_inf", .int(negInf))]
-        ResultAssembly.stat(&d, "loss_min", loss.min, if: n > 0)
-        ResultAssembly.stat(&d, "loss_max", loss.max, if: n > 0)
-        ResultAssembly.stat(&d, "loss_mean", loss.mean, if: n > 0)
-        ResultAssembly.stat(&d, "accuracy", Double(correct) / Double(n), if: probability != nil && n > 0)
-        ResultAssembly.stat(&d, "mean_confidence", confidence / Double(n), if: probability != nil && n > 0)
-        ResultAssembly.stat(&d, "input_min", inputMin, if: inputMin.isFinite)
-        ResultAssembly.stat(&d, "input_max", inputMax, if: inputMax.isFinite)
-        if grad != nil { ResultAssembly.gradStats(&d, sumSquares: sumSquares, maxAbs: maxAbs) }
-        d.warnings += [nonfinite, logClamped].compactMap(\.warning)
+        d.counts = [.init("elements", .int(n)), .init("nan", .int(stats.nan)), .init("pos_inf", .int(stats.posInf)),
+                    .init("neg_inf", .int(stats.negInf))]
+        ResultAssembly.stat(&d, "loss_min", stats.loss.min, if: n > 0)
+        ResultAssembly.stat(&d, "loss_max", stats.loss.max, if: n > 0)
+        ResultAssembly.stat(&d, "loss_mean", stats.loss.mean, if: n > 0)
+        ResultAssembly.stat(&d, "accuracy", Double(stats.correct) / Double(n), if: probability != nil && n > 0)
+        ResultAssembly.stat(&d, "mean_confidence", stats.confidence / Double(n), if: probability != nil && n > 0)
+        ResultAssembly.stat(&d, "input_min", stats.inputMin, if: stats.inputMin.isFinite)
+        ResultAssembly.stat(&d, "input_max", stats.inputMax, if: stats.inputMax.isFinite)
+        if grad != nil { ResultAssembly.gradStats(&d, sumSquares: stats.sumSquares, maxAbs: stats.maxAbs) }
+        d.warnings += [stats.nonfinite, stats.flagged].compactMap { $0?.warning }
         if emptyMean { d.warnings.append(LossWarning(.allTargetsIgnored, count: 1, examples: [])) }
-        let value = ResultAssembly.reduce(sum: loss.sum, denominator: denominator, o.reduction,
-                                               pytorch: o.compat == .pytorch)
+        let value = ResultAssembly.reduce(sum: stats.loss.sum, denominator: denominator, o.reduction,
+                                          pytorch: o.compat == .pytorch)
         let valueTensor = reduced
             ? ResultAssembly.tensor([], [value], o.dtype) : ResultAssembly.tensor(job.input.shape, losses, o.dtype)
-        return Computed(
-            result: LossResult(value: valueTensor, grad: grad.map { ResultAssembly.tensor(job.input.shape, $0, o.dtype) },
-                               diagnostics: d),
-            safeDiffersFromPyTorch: o.compat == .safe && emptyMean)
+        return Computed(result: LossResult(value: valueTensor, grad: grad, diagnostics: d),
+                        safeDiffersFromPyTorch: o.compat == .safe && emptyMean)
+    }
+
+    /// Where a sweep writes besides the gradient: each element's loss (reduction none) and the
+    /// upstream gradient per element, if any.
+    private struct Outputs {
+        let losses: UnsafeMutableBufferPointer<Double>?
+        let perElement: UnsafePointer<Double>?
+        let maxThreads: Int
+    }
+
+    /// One pass over the elements with the run's closures and gradient scale.
+    private struct Sweep {
+        let scale: Double
+        let probability: ((Double) -> Double)?
+        let flag: Flag?
+
+        /// Every element of `x` and `y` (stored as `T`), in chunks on up to two threads; the
+        /// gradient, stored as `T`, when `gradient`.
+        @inline(__always)
+        func all<T: BinaryFloatingPoint>(
+            _ x: UnsafeBufferPointer<T>, _ y: UnsafeBufferPointer<T>, _ out: Outputs, gradient: Bool,
+            _ element: (Int, Double, Double) -> (loss: Double, grad: Double)
+        ) -> (ElementwiseStats, [T]?) {
+            let n = x.count
+            let queue = ChunkQueue(count: (n + Elementwise.chunk - 1) / Elementwise.chunk)
+            var chunkStats = [ElementwiseStats](repeating: ElementwiseStats(flag?.code), count: queue.count)
+            let grad = [T](unsafeUninitializedCapacity: gradient ? n : 0) { buffer, written in
+                // An array of capacity 0 may still hand out an address (the shared empty storage).
+                let g = gradient ? buffer.baseAddress : nil
+                chunkStats.withUnsafeMutableBufferPointer { chunkStats in
+                    let parts = ParallelRows.parts(rows: queue.count, work: n * 8, maxThreads: out.maxThreads)
+                    ParallelRows.run(parts: parts) { _ in
+                        while let k = queue.next() {
+                            let range = (k * Elementwise.chunk)..<Swift.min(n, (k + 1) * Elementwise.chunk)
+                            chunkStats[k] = chunk(range, x, y, out, g, element)
+                        }
+                    }
+                }
+                written = buffer.count
+            }
+            var stats = ElementwiseStats(flag?.code)
+            for s in chunkStats { stats.merge(s) }
+            return (stats, gradient ? grad : nil)
+        }
+
+        @inline(__always)
+        private func chunk<T: BinaryFloatingPoint>(
+            _ range: Range<Int>, _ x: UnsafeBufferPointer<T>, _ y: UnsafeBufferPointer<T>, _ out: Outputs,
+            _ g: UnsafeMutablePointer<T>?, _ element: (Int, Double, Double) -> (loss: Double, grad: Double)
+        ) -> ElementwiseStats {
+            var s = ElementwiseStats(flag?.code)
+            let perElement = out.perElement
+            // The hot sums and extremes in locals (registers), folded into `s` after the loop.
+            var lossSum = 0.0, lossMin = Double.infinity, lossMax = -Double.infinity, lossNaN = false
+            var inputMin = Double.infinity, inputMax = -Double.infinity
+            var sumSquares = 0.0, maxAbs = 0.0
+            for i in range {
+                let xi = Double(x[i]), yi = Double(y[i])
+                if xi.isFinite {
+                    inputMin = Swift.min(inputMin, xi)
+                    inputMax = Swift.max(inputMax, xi)
+                } else {
+                    s.input(xi, at: i)
+                }
+                let (l, d) = element(i, xi, yi)
+                out.losses?[i] = l
+                lossSum += l
+                lossMin = Swift.min(lossMin, l)
+                lossMax = Swift.max(lossMax, l)
+                lossNaN = lossNaN || l.isNaN
+                if let flag, flag.test(i, xi, yi) { s.flagged?.hit(i) }
+                if let probability {
+                    let p = probability(xi)
+                    if (p >= 0.5) == (yi >= 0.5) { s.correct += 1 }
+                    s.confidence += Swift.max(p, 1 - p)
+                }
+                if let g {
+                    let gi = d * (perElement?[i] ?? scale)
+                    g[i] = T(gi)
+                    sumSquares += gi * gi
+                    maxAbs = Swift.max(maxAbs, abs(gi))
+                }
+            }
+            s.loss = RunningStats(count: range.count, sum: lossSum, min: lossNaN ? .nan : lossMin,
+                                  max: lossNaN ? .nan : lossMax)
+            s.inputMin = Swift.min(s.inputMin, inputMin)
+            s.inputMax = Swift.max(s.inputMax, inputMax)
+            s.sumSquares = sumSquares
+            s.maxAbs = maxAbs
+            return s
+        }
+    }
+}
+
+/// What `Elementwise` reports of a run of elements.
+private struct ElementwiseStats {
+    var loss = RunningStats()
+    var nan = 0, posInf = 0, negInf = 0
+    var inputMin = Double.infinity, inputMax = -Double.infinity
+    var nonfinite: WarningCollector? = WarningCollector(.nonfiniteInput)
+    var flagged: WarningCollector?
+    var correct = 0, confidence = 0.0
+    var sumSquares = 0.0, maxAbs = 0.0
+
+    init(_ flag: WarningCode?) { flagged = flag.map(WarningCollector.init) }
+
+    /// Counts input element `i`, `v`, by kind and range.
+    @inline(__always) mutating func input(_ v: Double, at i: Int) {
+        if v.isNaN { nan += 1 } else if v == .infinity { posInf += 1 } else if v == -.infinity { negInf += 1 } else {
+            inputMin = Swift.min(inputMin, v)
+            inputMax = Swift.max(inputMax, v)
+        }
+        if v.isNaN || v == .infinity { nonfinite?.hit(i) }
+    }
+
+    /// Adds the stats of the elements that follow these.
+    mutating func merge(_ o: ElementwiseStats) {
+        loss.merge(o.loss)
+        nan += o.nan
+        posInf += o.posInf
+        negInf += o.negInf
+        inputMin = Swift.min(inputMin, o.inputMin)
+        inputMax = Swift.max(inputMax, o.inputMax)
+        if let other = o.nonfinite { nonfinite?.merge(other) }
+        if let other = o.flagged { flagged?.merge(other) }
+        correct += o.correct
+        confidence += o.confidence
+        sumSquares += o.sumSquares
+        maxAbs = Swift.max(maxAbs, o.maxAbs)
     }
 }
 
@@ -122,3 +265,13 @@ struct Elementwise {
 
 /// PyTorch's sigmoid: 1 / (1 + exp(-x)).
 @inline(__always) func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+
+/// log1p(z) of a float32 through `logf` (glibc's `log1pf` took about twice as long), after
+/// Goldberg: with u = 1 + z rounded, log(u) * z / (u - 1) is accurate to a few ulp (z itself
+/// where u rounds to 1; log(u) where u is infinite or NaN).
+@inline(__always) func log1pSingle(_ z: Float) -> Float {
+    let u = 1 + z
+    if u == 1 { return z }
+    if !u.isFinite { return logf(u) }
+    return logf(u) * (z / (u - 1))
+}

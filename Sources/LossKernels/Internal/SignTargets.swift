@@ -9,16 +9,24 @@ extension Validation {
         guard t.shape == shape else {
             throw LossError(kind: .shapeMismatch, field: "target", detail: "target must have shape \(shape), got \(t.shape)")
         }
-        let y = try values(t, "target")
-        try requireSigns(y, shape: shape)
-        return y
+        try requireSigns(t)
+        return try values(t, "target")
     }
 
-    /// - Throws: `.invalidTensor` naming the first element of the target `y` (of `shape`) that is
-    ///   not 1 or -1.
-    static func requireSigns(_ y: [Double], shape: [Int]) throws(LossError) {
-        for i in y.indices where y[i] != 1 && y[i] != -1 {
-            throw .element(.invalidTensor, "target", flat: i, shape: shape, "target must be 1 or -1, got \(y[i])")
+    /// - Throws: `.invalidTensor` naming the first element of the target `t` that is not 1 or -1
+    ///   (float32 elements read where they are stored).
+    static func requireSigns(_ t: Tensor) throws(LossError) {
+        _ = try consistent(t, "target")
+        // float32: a plain search (no throwing call per element); the error is then built once.
+        if let found = t.withFloat32Elements({ v in v.firstIndex { $0 != 1 && $0 != -1 } }) {
+            guard let i = found else { return }
+            throw .element(.invalidTensor, "target", flat: i, shape: t.shape,
+                           "target must be 1 or -1, got \(Double(t.withFloat32Elements { $0[i] }!))")
+        }
+        try PointwiseLoss.scan(t) { i, y throws(LossError) in
+            guard y == 1 || y == -1 else {
+                throw .element(.invalidTensor, "target", flat: i, shape: t.shape, "target must be 1 or -1, got \(y)")
+            }
         }
     }
 }

@@ -13,11 +13,16 @@ enum Validation {
 
     /// A floating-point tensor (input, weight, probability targets, grad_output).
     static func floats(_ t: Tensor, _ field: String) throws(LossError) -> [Double] {
+        try requireFloats(t, field)
+        return t.doubles
+    }
+
+    /// `floats`' checks without the widened copy.
+    static func requireFloats(_ t: Tensor, _ field: String) throws(LossError) {
         _ = try consistent(t, field)
         guard t.isFloatingPoint else {
             throw LossError(kind: .invalidTensor, field: field, detail: "\(field) must be float32 or float64, got int64")
         }
-        return t.doubles
     }
 
     /// Float values of a target that is compared elementwise with the input (int64 is widened).

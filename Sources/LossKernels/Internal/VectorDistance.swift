@@ -6,17 +6,30 @@ import Glibc
 enum VectorDistance {
     /// `torch.pairwise_distance(a, b, p, eps)` = ||a - b + eps||_p of one row, p > 0.
     static func pairwise(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ d: Int, p: Double, eps: Double) -> Double {
+        if p == 2 { return sum(d) { i in let x = a[i] - b[i] + eps; return x * x }.squareRoot() }
+        if p == 1 { return sum(d) { i in abs(a[i] - b[i] + eps) } }
         var s = 0.0
-        if p == 2 {
-            for i in 0..<d { let x = a[i] - b[i] + eps; s += x * x }
-            return s.squareRoot()
-        }
-        if p == 1 {
-            for i in 0..<d { s += abs(a[i] - b[i] + eps) }
-            return s
-        }
         for i in 0..<d { s += pow(abs(a[i] - b[i] + eps), p) }
         return pow(s, 1 / p)
+    }
+
+    /// The sum of `term(i)` over 0..<d in four interleaved partial sums (one SIMD add per four
+    /// terms instead of a chain of dependent adds; the order differs from left to right by
+    /// rounding only, far below float32's precision).
+    @inline(__always)
+    private static func sum(_ d: Int, _ term: (Int) -> Double) -> Double {
+        var lanes = SIMD4<Double>()
+        var i = 0
+        while i + 4 <= d {
+            lanes += SIMD4(term(i), term(i + 1), term(i + 2), term(i + 3))
+            i += 4
+        }
+        var s = lanes.sum()
+        while i < d {
+            s += term(i)
+            i += 1
+        }
+        return s
     }
 
     /// Adds `scale` * d pairwise(a, b) / da to `ga` and its negative to `gb` (either may be nil).
@@ -27,6 +40,16 @@ enum VectorDistance {
         scale: Double, _ ga: UnsafeMutablePointer<Double>?, _ gb: UnsafeMutablePointer<Double>?
     ) {
         guard scale != 0 else { return }
+        if p == 2, norm != 0, let ga, let gb {
+            // The common case without a branch per element.
+            let k = scale / norm
+            for i in 0..<d {
+                let v = (a[i] - b[i] + eps) * k
+                ga[i] += v
+                gb[i] -= v
+            }
+            return
+        }
         for i in 0..<d {
             let x = a[i] - b[i] + eps
             let v: Double
@@ -45,17 +68,27 @@ enum VectorDistance {
         }
     }
 
-    /// One row's squared norms and dot product.
+    /// One row's squared norms and dot product (four interleaved partial sums each, as `sum`).
     static func moments(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ d: Int)
         -> (aa: Double, bb: Double, ab: Double)
     {
-        var aa = 0.0, bb = 0.0, ab = 0.0
-        for i in 0..<d {
-            aa += a[i] * a[i]
-            bb += b[i] * b[i]
-            ab += a[i] * b[i]
+        var aa = SIMD4<Double>(), bb = SIMD4<Double>(), ab = SIMD4<Double>()
+        var i = 0
+        while i + 4 <= d {
+            let x = SIMD4(a[i], a[i + 1], a[i + 2], a[i + 3]), y = SIMD4(b[i], b[i + 1], b[i + 2], b[i + 3])
+            aa += x * x
+            bb += y * y
+            ab += x * y
+            i += 4
         }
-        return (aa, bb, ab)
+        var (saa, sbb, sab) = (aa.sum(), bb.sum(), ab.sum())
+        while i < d {
+            saa += a[i] * a[i]
+            sbb += b[i] * b[i]
+            sab += a[i] * b[i]
+            i += 1
+        }
+        return (saa, sbb, sab)
     }
 
     /// `F.cosine_similarity(a, b, eps=1e-8)` of one row (PyTorch 2: each vector divided by its
