@@ -54,7 +54,15 @@ extension Loss {
         let margin = job.options.real(.rankingMargin)
         let loss = PointwiseLoss(shape: a.shape, operands: operands,
                                  gradients: [.init(name: "input1", operand: 0), .init(name: "input2", operand: 1)])
-        return try loss.run(job) { x1, x2, y in
+        let marginLanes = FloatLanes(repeating: Float(margin))
+        return try loss.run(job, lanes: { x1, x2, y in
+            let z = -y * (x1 - x2) + marginLanes
+            let positive = z .> 0
+            var (l, d) = (FloatLanes(), FloatLanes())
+            l.replace(with: z, where: positive .| (z .!= z))
+            d.replace(with: -y, where: positive)
+            return (l, d, -d)
+        }) { x1, x2, y in
             let z = -y * (x1 - x2) + margin
             let d = z > 0 ? -y : 0
             return (z.isNaN ? .nan : Swift.max(z, 0), d, -d)

@@ -61,7 +61,18 @@ extension Loss {
         let loss = PointwiseLoss(shape: input.shape, operands: operands, gradients: [.init(name: "input", operand: 0)])
         // float32 jobs take exp and log in float32, as PyTorch does; the rest stays Double.
         let single = job.options.dtype == .float32
-        var computed = try loss.run(job) { x, y, _ in
+        // float32 lanes (the full Stirling term stays on the element path): exp and log in
+        // float32 as PyTorch does.
+        let epsLanes = FloatLanes(repeating: Float(eps))
+        let lanes: PointwiseLoss.Lanes? = full ? nil : { x, y, _ in
+            if logInput {
+                let ex = vectorExpAnywhere(x)
+                return (ex - y * x, ex - y, FloatLanes())
+            }
+            let shifted = x + epsLanes
+            return (x - y * vectorLog(shifted), 1 - y / shifted, FloatLanes())
+        }
+        var computed = try loss.run(job, lanes: lanes) { x, y, _ in
             var l: Double, d: Double
             if logInput {
                 let ex = single ? Double(expf(Float(x))) : exp(x)

@@ -45,7 +45,17 @@ extension Loss {
         let e = try Elementwise(job)
         try Validation.requireSigns(job.target)
         let margin = job.options.real(.hingeMargin)
-        return try e.run { _, x, y in
+        let marginLanes = FloatLanes(repeating: Float(margin))
+        return try e.run(lanes: { x, y in
+            let z = marginLanes - x
+            var (l, d) = (z, FloatLanes(repeating: -1))
+            l.replace(with: 0, where: .!(z .> 0))
+            d.replace(with: 0, where: .!(z .> 0))
+            let positive = y .== 1
+            l.replace(with: x, where: positive)
+            d.replace(with: 1, where: positive)
+            return (l, d)
+        }) { _, x, y in
             if y == 1 { return (x, 1) }
             let z = margin - x
             return (Swift.max(z, 0), z > 0 ? -1 : 0)
@@ -58,7 +68,10 @@ extension Loss {
         // float32 jobs take exp and log1p in float32, as PyTorch does (libm's Double ones took
         // twice the time).
         let single = job.options.dtype == .float32
-        return try e.run { _, x, y in
+        return try e.run(lanes: { x, y in
+            let z = vectorExpAnywhere(-y * x)
+            return (vectorLog1p(z), -y * z / (1 + z))
+        }) { _, x, y in
             let z = single ? Double(expf(Float(-y * x))) : exp(-y * x)
             return (single ? Double(log1pSingle(Float(z))) : log1p(z), -y * z / (1 + z))
         }

@@ -26,6 +26,14 @@ func vectorExp(clamped xc: FloatLanes, flush: SIMDMask<SIMD8<Int32>>) -> FloatLa
 /// clamping: no compare, blend or flush).
 @_transparent
 func vectorExp(inRange xc: FloatLanes) -> FloatLanes {
+    let (y, k) = expReduced(xc)
+    return y * unsafeBitCast((k &+ 127) &<< 23, to: FloatLanes.self)
+}
+
+/// Cephes' reduction of exp(xc): `y` = exp(r) and `k` = n with xc = n ln2 + r, |r| <= ln2/2, so
+/// that exp(xc) = y * 2^k (for |xc| up to about 2^22 ln2; the callers clamp far less).
+@_transparent
+func expReduced(_ xc: FloatLanes) -> (y: FloatLanes, k: SIMD8<Int32>) {
     let magic: Float = 12_582_912  // 1.5 * 2^23: adding it rounds to an integer in the low mantissa bits
     let t = xc * 1.442_695_04 + magic
     let n = t - magic
@@ -36,10 +44,7 @@ func vectorExp(inRange xc: FloatLanes) -> FloatLanes {
     p = multiplyAdd(p, r, FloatLanes(repeating: 4.166_579_589_4e-2))
     p = multiplyAdd(p, r, FloatLanes(repeating: 1.666_666_545_9e-1))
     p = multiplyAdd(p, r, FloatLanes(repeating: 5.000_000_120_1e-1))
-    let y = multiplyAdd(p, r * r, r + 1)
-    let k = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000  // n as an integer
-    let scale = unsafeBitCast((k &+ 127) &<< 23, to: FloatLanes.self)
-    return y * scale
+    return (multiplyAdd(p, r * r, r + 1), unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000)
 }
 
 /// `a * b + c`: one fused instruction (a single rounding) when LossKernels is built for a CPU
