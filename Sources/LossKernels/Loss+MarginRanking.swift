@@ -45,11 +45,9 @@ extension Loss {
             try PointwiseLoss.operand(b, "input2", broadcastTo: a.shape),
             try PointwiseLoss.operand(t, "target", floating: false, broadcastTo: a.shape),
         ]
-        try PointwiseLoss.scan(t) { i, y throws(LossError) in
-            guard y == 1 || y == -1 else {
-                throw .element(.invalidTensor, "target", flat: i, shape: t.shape,
-                               "margin_ranking_loss targets must be 1 or -1, got \(y)")
-            }
+        if let (i, y) = try Validation.firstNonSign(t) {
+            throw .element(.invalidTensor, "target", flat: i, shape: t.shape,
+                           "margin_ranking_loss targets must be 1 or -1, got \(y)")
         }
         let margin = job.options.real(.rankingMargin)
         let loss = PointwiseLoss(shape: a.shape, operands: operands,

@@ -17,20 +17,24 @@ extension Validation {
     ///   (float32 elements read where they are stored).
     static func requireSigns(_ t: Tensor) throws(LossError) {
         _ = try consistent(t, "target")
-        // float32: a plain search (no throwing call per element); the error is then built once.
-        if let found = t.withFloat32Elements(firstNonSign) {
-            guard let i = found else { return }
-            throw .element(.invalidTensor, "target", flat: i, shape: t.shape,
-                           "target must be 1 or -1, got \(Double(t.withFloat32Elements { $0[i] }!))")
-        }
-        try PointwiseLoss.scan(t) { i, y throws(LossError) in
-            guard y == 1 || y == -1 else {
-                throw .element(.invalidTensor, "target", flat: i, shape: t.shape, "target must be 1 or -1, got \(y)")
-            }
+        if let (i, y) = try firstNonSign(t) {
+            throw .element(.invalidTensor, "target", flat: i, shape: t.shape, "target must be 1 or -1, got \(y)")
         }
     }
 
-    /// The first element of `v` that is not 1 or -1, tested 8 lanes at a time.
+    /// The first element of `t` that is not 1 or -1, and its value (float32 elements tested 8
+    /// lanes at a time where they are stored).
+    static func firstNonSign(_ t: Tensor) throws(LossError) -> (Int, Double)? {
+        if let found = t.withFloat32Elements(firstNonSign) {
+            return found.map { i in (i, Double(t.withFloat32Elements { $0[i] }!)) }
+        }
+        var found: (Int, Double)?
+        try PointwiseLoss.scan(t) { i, y throws(LossError) in
+            if found == nil && y != 1 && y != -1 { found = (i, y) }
+        }
+        return found
+    }
+
     private static func firstNonSign(_ v: UnsafeBufferPointer<Float>) -> Int? {
         var i = 0
         if let raw = UnsafeRawPointer(v.baseAddress) {
