@@ -165,6 +165,7 @@ struct Elementwise {
             let grad = [T](unsafeUninitializedCapacity: gradient ? n : 0) { buffer, written in
                 // An array of capacity 0 may still hand out an address (the shared empty storage).
                 let g = gradient ? buffer.baseAddress : nil
+                if let g { HugePages.advise(UnsafeMutableRawPointer(g), bytes: n * MemoryLayout<T>.stride) }
                 chunkStats.withUnsafeMutableBufferPointer { chunkStats in
                     let parts = ParallelRows.parts(rows: queue.count, work: n * 8, maxThreads: out.maxThreads)
                     ParallelRows.run(parts: parts) { _ in

@@ -98,6 +98,7 @@ struct PointwiseLoss {
         var second: [Float] = []
         let first = [Float](unsafeUninitializedCapacity: wanted.isEmpty ? 0 : n) { g0, written0 in
             second = [Float](unsafeUninitializedCapacity: wanted.count > 1 ? n : 0) { g1, written1 in
+                for g in [g0, g1] where g.count > 0 { HugePages.advise(UnsafeMutableRawPointer(g.baseAddress!), bytes: g.count * 4) }
                 a.withUnsafeBufferPointer { a in
                     b.withUnsafeBufferPointer { b in
                         c.withUnsafeBufferPointer { c in
