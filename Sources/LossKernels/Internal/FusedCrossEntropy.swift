@@ -92,29 +92,7 @@ enum FusedCrossEntropy {
         let raw = UnsafeRawPointer(x)
         let blocks = C / lanes * lanes
         // Sweep 1: max, min, sum (a NaN poisons the sum; +inf shows in the max).
-        var vmax = V(repeating: -.infinity), vmin = V(repeating: .infinity), vsum = V()
-        var sumX = 0.0
-        var i = 0
-        while i < blocks {
-            let end = min(blocks, i + flushEvery)
-            while i < end {
-                let v = raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
-                vmax.replace(with: v, where: v .> vmax)
-                vmin.replace(with: v, where: v .< vmin)
-                vsum += v
-                i += lanes
-            }
-            sumX += laneSum(vsum)
-            vsum = V()
-        }
-        var xmax = laneMax(vmax), xmin = -laneMax(-vmin)
-        while i < C {
-            let v = x[i]
-            if v > xmax { xmax = v }
-            if v < xmin { xmin = v }
-            sumX += Double(v)
-            i += 1
-        }
+        let (xmax, xmin, sumX) = maxMinSum(x, C)
         guard !sumX.isNaN, xmax < .infinity, xmax > -.infinity else { return nil }
         // The row is finite apart from possible -inf entries.
         var finiteMin = Double(xmin)
@@ -138,7 +116,7 @@ enum FusedCrossEntropy {
         var s = 0.0, entropyDot = 0.0
         // Rows whose whole range lies within exp's domain (the usual case) skip clamp and flush.
         let inRange = (Double(xmin) - Double(xmax)) * invT > Double(vectorExpLowest)
-        i = 0
+        var i = 0
         while i < blocks {
             let end = min(blocks, i + flushEvery)
             if inRange {

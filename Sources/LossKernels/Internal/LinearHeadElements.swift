@@ -80,30 +80,7 @@ extension Float: LinearHeadScalar {
     private static let flushEvery = 4096
 
     static func scan(_ z: UnsafePointer<Float>, _ n: Int) -> BlockScan {
-        let raw = UnsafeRawPointer(z)
-        let blocks = n / lanes * lanes
-        var vmax = V(repeating: -.infinity), vmin = V(repeating: .infinity), vsum = V()
-        var sum = 0.0
-        var i = 0
-        while i < blocks {
-            let end = Swift.min(blocks, i + flushEvery)
-            while i < end {
-                let v = raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
-                vmax.replace(with: v, where: v .> vmax)
-                vmin.replace(with: v, where: v .< vmin)
-                vsum += v
-                i += lanes
-            }
-            sum += laneSum(vsum)
-            vsum = V()
-        }
-        var xmax = laneMax(vmax), xmin = -laneMax(-vmin)
-        while i < n {
-            xmax = Swift.max(xmax, z[i])
-            xmin = Swift.min(xmin, z[i])
-            sum += Double(z[i])
-            i += 1
-        }
+        let (xmax, xmin, sum) = maxMinSum(z, n)
         // NaN, +inf or -inf present: the generic scan counts them.
         guard !sum.isNaN, xmax < .infinity, xmin > -.infinity else { return scalarScan(z, n) }
         var argmax = 0

@@ -87,3 +87,36 @@ func vectorExp(_ x: FloatLanes) -> FloatLanes {
     q.replace(with: v.highHalf, where: v.highHalf .> q)
     return Swift.max(Swift.max(q[0], q[1]), Swift.max(q[2], q[3]))
 }
+
+/// Max, min and sum of `x[0..<n]` in one 8-lane sweep, the sum flushed to Double every 4096
+/// elements (so a 256000-class row sums without float32 drift). A NaN poisons the sum; +inf
+/// and -inf show in the max and min. The fused cross entropy's and the linear head's first sweep.
+@inline(__always) func maxMinSum(_ x: UnsafePointer<Float>, _ n: Int) -> (max: Float, min: Float, sum: Double) {
+    let lanes = FloatLanes.scalarCount, flushEvery = 4096
+    let raw = UnsafeRawPointer(x)
+    let blocks = n / lanes * lanes
+    var vmax = FloatLanes(repeating: -.infinity), vmin = FloatLanes(repeating: .infinity), vsum = FloatLanes()
+    var sum = 0.0
+    var i = 0
+    while i < blocks {
+        let end = Swift.min(blocks, i + flushEvery)
+        while i < end {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: FloatLanes.self)
+            vmax.replace(with: v, where: v .> vmax)
+            vmin.replace(with: v, where: v .< vmin)
+            vsum += v
+            i += lanes
+        }
+        sum += laneSum(vsum)
+        vsum = FloatLanes()
+    }
+    var xmax = laneMax(vmax), xmin = -laneMax(-vmin)
+    while i < n {
+        let v = x[i]
+        if v > xmax { xmax = v }
+        if v < xmin { xmin = v }
+        sum += Double(v)
+        i += 1
+    }
+    return (xmax, xmin, sum)
+}
